@@ -1,0 +1,80 @@
+/**
+ * Results are data first, text second: the checker and runner produce these shapes, and
+ * the pure formatters in reports/ render them.
+ */
+import type { Step } from '../scenarios/schema/steps.ts';
+import type { TraceEvent } from '../trace/events.ts';
+
+/** Jepsen's three-valued validity: false ranks over 'unknown' over true. */
+export type Validity = true | false | 'unknown';
+
+export interface Violation {
+  clauseId: string;
+  /** What was seen, in a sentence that names the entity and the numbers. */
+  message: string;
+  /** The trace event where it was detected, or null when it is about the whole trace. */
+  seq: number | null;
+  /** The entity id involved, when there is one. */
+  entity?: string;
+}
+
+export interface ClauseVerdict {
+  clauseId: string;
+  valid: Validity;
+  violations: Violation[];
+  /** Why the verdict is 'unknown' (the trace ended too soon, the checker threw, …). */
+  unknownReasons: string[];
+}
+
+export type ScenarioOutcome = 'pass' | 'fail' | 'inconclusive';
+
+export interface Environment {
+  node: string;
+  os: string;
+  commit: string | null;
+}
+
+export interface ScenarioResult {
+  scenario: string;
+  description: string;
+  /** The scenario file, or null for a generated scenario not yet written out. */
+  file: string | null;
+  platform: 'posix' | 'win32';
+  bug: string | null;
+  seed: number;
+  outcome: ScenarioOutcome;
+  verdicts: ClauseVerdict[];
+  /** Wall time of the whole scenario (ms). */
+  durationMs: number;
+  /** Where the trace was written (JSON lines), or null. */
+  tracePath: string | null;
+  steps: Step[];
+  /** Why the run is inconclusive (engine crashed, step timed out, harness fault). */
+  error?: string;
+  trace: TraceEvent[];
+}
+
+export interface SuiteResult {
+  /** The CLI command that produced this suite (e.g. `run`, `explore`). */
+  command: string;
+  startedAt: string;
+  durationMs: number;
+  bug: string | null;
+  seed: number;
+  environment: Environment;
+  results: ScenarioResult[];
+}
+
+/** Rank per Jepsen: false over unknown over true. */
+export function combineValidity(values: Validity[]): Validity {
+  if (values.includes(false)) return false;
+  if (values.includes('unknown')) return 'unknown';
+  return true;
+}
+
+/** CLI exit code of a suite: 1 if any clause failed, else 3 if any inconclusive, else 0. */
+export function suiteExitCode(suite: SuiteResult): 0 | 1 | 3 {
+  if (suite.results.some((result) => result.outcome === 'fail')) return 1;
+  if (suite.results.some((result) => result.outcome === 'inconclusive')) return 3;
+  return 0;
+}

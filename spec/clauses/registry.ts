@@ -1,0 +1,208 @@
+/**
+ * The clause inventory: every rule flowconform checks, with a stable id, one MUST
+ * sentence, the upstream source, and how it is checked. This list is data: the CLI
+ * prints it (`flowconform clauses`, `--json`), reports quote it, and the checker has one
+ * function per id (harness/checker/), so an id here without a checker is a test failure.
+ */
+
+export type ClauseFamily = 'transitions' | 'run-cancel' | 'deployment' | 'workflow' | 'instance' | 'process';
+
+export interface Clause {
+  /** Stable id, `FAMILY-TOPIC-NN`; never reused for another rule. */
+  id: string;
+  family: ClauseFamily;
+  /** One sentence with MUST. */
+  must: string;
+  /** Upstream issue, PR or file the rule comes from. */
+  source: string;
+  /** How the checker decides it from the trace, and which bound applies. */
+  checkedBy: string;
+  /** Bug profiles whose defect this clause exists to catch. */
+  catches: string[];
+}
+
+export const clauses: readonly Clause[] = [
+  {
+    id: 'TRANSITION-01',
+    family: 'transitions',
+    must: "Every transition the engine records MUST be accepted by its entity's machine, starting from the state it last recorded.",
+    source: 'spec/machines (Prefect core_policy.py, Conductor WorkflowStatus/Task.Status, DolphinScheduler WorkflowExecutionStatus)',
+    checkedBy: 'Each transition event is looked up in the machine table of its entity kind; `from` must equal the previous `to`.',
+    catches: [],
+  },
+  {
+    id: 'TRANSITION-02',
+    family: 'transitions',
+    must: 'A terminal state MUST be absorbing: no transition leaves it.',
+    source: 'Prefect core_policy.py (terminal states refuse CANCELLING, PAUSED, CRASHED); conductor-oss/conductor PR #766',
+    checkedBy: 'No transition event has a `from` that is final in its machine.',
+    catches: [],
+  },
+  {
+    id: 'OBSERVE-01',
+    family: 'transitions',
+    must: 'Every state read back through the query API MUST be reachable in the machine from the state read before it, and a deleted entity MUST NOT reappear.',
+    source: 'flowconform: the UI and the engine must tell one story',
+    checkedBy: 'Successive observe events per entity: each new state is in the reachable set of the previous one.',
+    catches: [],
+  },
+  {
+    id: 'RUN-CANCEL-01',
+    family: 'run-cancel',
+    must: 'A run in CANCELLING MUST reach CANCELLED within cancelBoundMs.',
+    source: 'PrefectHQ/prefect#17792 (runs stuck in Cancelling), fixed by PR #17771',
+    checkedBy: 'For each transition into CANCELLING, a transition into CANCELLED within cancelBoundMs of wall time; unknown if the trace ends sooner.',
+    catches: ['prefect-17792'],
+  },
+  {
+    id: 'RUN-CANCEL-02',
+    family: 'run-cancel',
+    must: "Once a run is CANCELLED, and at the latest cancelBoundMs after it entered CANCELLING, no process of its tree (its own, its subflows', their children) MUST be alive.",
+    source: 'PrefectHQ/prefect#17792, #17621 (processes kept running after cancel)',
+    checkedBy: "observe-process events from /proc (state Z is dead) for every process owned by the run or its subflow runs, after CANCELLED or after the bound.",
+    catches: ['prefect-17792'],
+  },
+  {
+    id: 'RUN-CANCEL-03',
+    family: 'run-cancel',
+    must: 'Every non-terminal subflow run of a cancelled parent MUST reach CANCELLED within cancelBoundMs.',
+    source: 'Prefect server cancellation cleanup loop (src/prefect/server/services/cancellation_cleanup.py)',
+    checkedBy: 'For each run entering CANCELLING or CANCELLED, each descendant run not terminal at that moment is CANCELLED within the bound.',
+    catches: ['prefect-17792'],
+  },
+  {
+    id: 'RUN-CANCEL-04',
+    family: 'run-cancel',
+    must: 'A kill that fails MUST be reported (a kill-failed process event with the error) and MUST NOT be retried more than killAttemptsMax times.',
+    source: 'PrefectHQ/prefect#17792 ("Flow run may not be cancelled." retried on every poll)',
+    checkedBy: 'Count kill-failed events per owner; each must carry an error; at most killAttemptsMax per run.',
+    catches: ['prefect-17792'],
+  },
+  {
+    id: 'RUN-CONCURRENCY-01',
+    family: 'deployment',
+    must: "The number of a deployment's runs in PENDING, RUNNING or CANCELLING MUST NOT exceed its concurrency limit.",
+    source: 'Prefect deployment concurrency limits (AwaitingConcurrencySlot), PrefectHQ/prefect#17764',
+    checkedBy: 'Replay transitions per deployment, counting active runs against the limit from the deploy request.',
+    catches: [],
+  },
+  {
+    id: 'RUN-RETRY-01',
+    family: 'deployment',
+    must: 'A run that fails with retries left MUST go to SCHEDULED/AwaitingRetry, and MUST NOT be run more than retries + 1 times.',
+    source: 'Prefect core_policy.py RetryFailedFlows',
+    checkedBy: 'Count transitions into RUNNING per run; a FAILED while attempts <= retries is a violation.',
+    catches: [],
+  },
+  {
+    id: 'DEPLOY-UPDATE-01',
+    family: 'deployment',
+    must: 'A deployment update MUST delete only runs that are SCHEDULED, not AwaitingConcurrencySlot, never attempted, auto-scheduled, and whose scheduled start is strictly in the future.',
+    source: 'PrefectHQ/prefect#17764, fixed by PR #17769; earlier PR #15688 (AwaitingRetry)',
+    checkedBy: "Each delete of a run caused by a deployment update is judged on the run's state, run count, auto-scheduled flag and scheduled start, all rebuilt from the trace.",
+    catches: ['prefect-17764'],
+  },
+  {
+    id: 'DEPLOY-BACKLOG-02',
+    family: 'deployment',
+    must: 'Every run that is Late, AwaitingRetry or AwaitingConcurrencySlot when its deployment is updated MUST be executed afterwards.',
+    source: 'PrefectHQ/prefect#17764 (the backlog vanished after prefect deploy)',
+    checkedBy: 'Backlog runs at each update must later enter RUNNING; deleted ones are violations, ones still waiting at the end are unknown.',
+    catches: ['prefect-17764'],
+  },
+  {
+    id: 'DEPLOY-SLOT-03',
+    family: 'deployment',
+    must: 'No schedule slot of a deployment MUST ever have two runs that are not deleted.',
+    source: 'Prefect scheduler idempotency key (deployment id + scheduled time)',
+    checkedBy: 'Track live auto-scheduled runs per (deployment, slot) through creations and deletions.',
+    catches: [],
+  },
+  {
+    id: 'WF-TERMINAL-01',
+    family: 'workflow',
+    must: 'A workflow read back in a terminal state MUST NOT have a task in a non-terminal state once terminateBoundMs has passed.',
+    source: 'conductor-oss/conductor#303 (TERMINATED workflow, last task IN_PROGRESS), fixed by PR #304; PR #778',
+    checkedBy: 'Observe events: for a workflow observed terminal at t, its tasks observed after t + terminateBoundMs must be terminal.',
+    catches: ['conductor-303'],
+  },
+  {
+    id: 'WF-TERMINAL-02',
+    family: 'workflow',
+    must: 'A terminal workflow MUST NOT have a live task process once terminateBoundMs has passed.',
+    source: 'conductor-oss/conductor#303',
+    checkedBy: 'observe-process events (/proc, Z is dead) for processes owned by its tasks.',
+    catches: ['conductor-303'],
+  },
+  {
+    id: 'WF-TERMINATE-02',
+    family: 'workflow',
+    must: 'Terminating a workflow MUST run every core step (tasks cancelled, workflow TERMINATED) even when a status listener fails.',
+    source: 'conductor-oss/conductor#303, PR #304 (listener moved after cancelNonTerminalTasks)',
+    checkedBy: 'After each terminate of a non-terminal workflow, every task then non-terminal enters CANCELED within terminateBoundMs.',
+    catches: ['conductor-303'],
+  },
+  {
+    id: 'WF-LISTENER-01',
+    family: 'workflow',
+    must: 'A failing status listener call MUST be recorded and retried until it succeeds or is dead-lettered after listenerAttemptsMax attempts.',
+    source: 'conductor-oss/conductor#303 (the exception escaped and was never retried)',
+    checkedBy: 'Each side-effect error is followed by another attempt of the same listener and target, or a dead-letter, by the end of the trace.',
+    catches: ['conductor-303'],
+  },
+  {
+    id: 'WF-TERMINATE-03',
+    family: 'workflow',
+    must: 'Terminating a workflow that is already TERMINATED MUST be a no-op answered with success.',
+    source: 'conductor-oss/conductor PR #766',
+    checkedBy: 'A terminate request on a TERMINATED workflow: answer ok, and no transition or listener call for it follows from that request.',
+    catches: [],
+  },
+  {
+    id: 'INSTANCE-01',
+    family: 'instance',
+    must: 'Every acknowledged creation request MUST yield an instance within instanceBoundMs.',
+    source: 'apache/dolphinscheduler#16572 (success answered, no instance ever created)',
+    checkedBy: 'Each ok request of op start-process-instance has an instance whose requestId matches within the bound; unknown if the trace ends sooner.',
+    catches: ['dolphinscheduler-16572'],
+  },
+  {
+    id: 'INSTANCE-02',
+    family: 'instance',
+    must: 'No creation request MUST yield more than one instance.',
+    source: 'apache/dolphinscheduler#15099, #8980 (double consumption while masters change)',
+    checkedBy: 'Count instance creations per requestId.',
+    catches: ['dolphinscheduler-16572'],
+  },
+  {
+    id: 'INSTANCE-03',
+    family: 'instance',
+    must: 'A creation request MUST NOT be answered with success before its command is durably stored.',
+    source: 'apache/dolphinscheduler#16572 (API answers as soon as the row is written)',
+    checkedBy: 'Each ok answer is preceded in the trace by the creation of a command with the same requestId.',
+    catches: [],
+  },
+  {
+    id: 'INSTANCE-04',
+    family: 'instance',
+    must: 'Every stored command MUST end CONSUMED with an instance, or in ERROR with its reason in the trace; it MUST NOT vanish.',
+    source: 'apache/dolphinscheduler#16572 (skipped with an INFO log only)',
+    checkedBy: 'A command deleted without CONSUMED or ERROR, or read back as gone without them, is a violation.',
+    catches: ['dolphinscheduler-16572'],
+  },
+  {
+    id: 'PROCESS-01',
+    family: 'process',
+    must: 'When a scenario ends, no process the engine spawned MUST be alive.',
+    source: 'flowconform DESIGN.md (processes)',
+    checkedBy: 'The final observe-process sweep (reason "scenario-end") finds every owned process dead.',
+    catches: [],
+  },
+];
+
+/** The clause with this id. @throws Error when no clause has it. */
+export function clauseById(id: string): Clause {
+  const clause = clauses.find((candidate) => candidate.id === id);
+  if (!clause) throw new Error(`clauseById: no clause '${id}'`);
+  return clause;
+}

@@ -1,0 +1,138 @@
+/**
+ * Judging transitions against the machines. The machines are the law; this module asks
+ * them, through XState's pure `transition()`, which state each event leads to from each
+ * state, and keeps the answers as a table: `from → to → events`. Nothing here executes
+ * actions. States are written as in the trace: `SCHEDULED/Late` for runs (the machine's
+ * value `{SCHEDULED: 'Late'}`), plain names for the other kinds.
+ */
+import { transition, type AnyStateMachine, type StateValue, type AnyStateNode } from 'xstate';
+import type { EntityKind } from '../trace/events.ts';
+import { commandMachine, instanceMachine, runMachine, taskMachine, workflowMachine } from './machines/index.ts';
+import { formatRunState, parseRunState, runStateNames, type RunStateType } from './states.ts';
+
+export const machinesByKind: Record<EntityKind, AnyStateMachine> = {
+  run: runMachine,
+  workflow: workflowMachine,
+  task: taskMachine,
+  command: commandMachine,
+  instance: instanceMachine,
+};
+
+/** Trace state text → machine state value. @throws Error for a state the machine lacks. */
+export function toStateValue(kind: EntityKind, state: string): StateValue {
+  if (kind === 'run') {
+    const { type, name } = parseRunState(state);
+    return runStateNames[type].length > 1 ? { [type]: name } : type;
+  }
+  if (!(state in machinesByKind[kind].root.states)) {
+    throw new Error(`toStateValue: '${state}' is not a state of the ${kind} machine`);
+  }
+  return state;
+}
+
+/** Machine state value → trace state text. */
+export function fromStateValue(kind: EntityKind, value: StateValue): string {
+  if (typeof value === 'string') {
+    return kind === 'run' ? formatRunState({ type: value as RunStateType, name: runStateNames[value as RunStateType][0] }) : value;
+  }
+  const [type, name] = Object.entries(value)[0] as [string, string];
+  return kind === 'run' ? formatRunState({ type: type as RunStateType, name }) : `${type}.${name}`;
+}
+
+function leafStateValues(node: AnyStateNode, path: string[] = []): StateValue[] {
+  const children = Object.values(node.states) as AnyStateNode[];
+  if (children.length === 0) {
+    if (path.length === 1) return [path[0]!];
+    return [{ [path[0]!]: path[1]! }];
+  }
+  return children.flatMap((child) => leafStateValues(child, [...path, child.key]));
+}
+
+function eventTypes(node: AnyStateNode): string[] {
+  const own = Object.keys((node.config as { on?: Record<string, unknown> }).on ?? {});
+  const nested = (Object.values(node.states) as AnyStateNode[]).flatMap(eventTypes);
+  return [...new Set([...own, ...nested])];
+}
+
+export interface TransitionTable {
+  /** Every state of the machine, as trace text. */
+  states: string[];
+  /** The initial state, as trace text. */
+  initial: string;
+  /** States with no way out (final). */
+  terminal: Set<string>;
+  /** from → (to → event types that lead there). */
+  edges: Map<string, Map<string, string[]>>;
+}
+
+function buildTable(kind: EntityKind): TransitionTable {
+  const machine = machinesByKind[kind];
+  const states = leafStateValues(machine.root).map((value) => fromStateValue(kind, value));
+  const events = eventTypes(machine.root);
+  const edges = new Map<string, Map<string, string[]>>();
+  const terminal = new Set<string>();
+  for (const from of states) {
+    const snapshot = machine.resolveState({ value: toStateValue(kind, from), context: {} });
+    if (snapshot.status === 'done') terminal.add(from);
+    const targets = new Map<string, string[]>();
+    for (const type of events) {
+      const [next] = transition(machine, snapshot, { type });
+      const to = fromStateValue(kind, next.value as StateValue);
+      if (to !== from || next.status !== snapshot.status) {
+        targets.set(to, [...(targets.get(to) ?? []), type]);
+      }
+    }
+    edges.set(from, targets);
+  }
+  const initialSnapshot = machine.resolveState({ value: machine.root.initial?.target[0]?.key ?? '', context: {} });
+  return { states, initial: fromStateValue(kind, initialSnapshot.value as StateValue), terminal, edges };
+}
+
+const tables = new Map<EntityKind, TransitionTable>();
+
+/** The transition table of one entity kind, built once from its machine. */
+export function transitionTable(kind: EntityKind): TransitionTable {
+  let table = tables.get(kind);
+  if (!table) {
+    table = buildTable(kind);
+    tables.set(kind, table);
+  }
+  return table;
+}
+
+/**
+ * Is `from → to` one step of the machine? `from: null` is creation, legal only into a
+ * state the entity may be created in (its initial state, or for runs any SCHEDULED
+ * sub-state and PENDING, which Prefect allows for ad-hoc runs). Returns the event types
+ * that make the step, or an empty list when it is illegal.
+ */
+export function eventsBetween(kind: EntityKind, from: string | null, to: string): string[] {
+  const table = transitionTable(kind);
+  if (!table.states.includes(to)) return [];
+  if (from === null) {
+    const creatable = kind === 'run' ? to.startsWith('SCHEDULED') || to === 'PENDING' : to === table.initial;
+    return creatable ? ['CREATE'] : [];
+  }
+  return table.edges.get(from)?.get(to) ?? [];
+}
+
+/** States reachable from `from` in one or more steps (for reads that may skip steps). */
+export function reachableFrom(kind: EntityKind, from: string): Set<string> {
+  const table = transitionTable(kind);
+  const seen = new Set<string>();
+  const queue = [from];
+  while (queue.length > 0) {
+    const current = queue.shift()!;
+    for (const next of table.edges.get(current)?.keys() ?? []) {
+      if (!seen.has(next)) {
+        seen.add(next);
+        queue.push(next);
+      }
+    }
+  }
+  return seen;
+}
+
+export function isTerminal(kind: EntityKind, state: string): boolean {
+  return transitionTable(kind).terminal.has(state);
+}
