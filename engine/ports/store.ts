@@ -1,7 +1,7 @@
 /**
- * Durable state of the engine, as tables of rows keyed by id. Writes may fail when the
- * nemesis injects the `command-store` fault: `insert`, `update` and `delete` then throw
- * `StoreUnavailableError`, and nothing is written.
+ * Durable state of the engine, as tables of rows keyed by id. Writes to a table may be
+ * made to fail (the nemesis's `command-store` fault): `insert`, `update` and `delete` then
+ * throw `StoreUnavailableError`, and nothing is written.
  */
 export interface Table<Row extends { id: string }> {
   get(id: string): Row | undefined;
@@ -17,8 +17,8 @@ export interface Table<Row extends { id: string }> {
 
 export interface Store {
   table<Row extends { id: string }>(name: string): Table<Row>;
-  /** Make every write fail (nemesis) or work again. */
-  setAvailable(available: boolean): void;
+  /** Make every write to one table fail (nemesis), or work again. */
+  setWritable(table: string, writable: boolean): void;
 }
 
 export class StoreUnavailableError extends Error {

@@ -1,0 +1,68 @@
+/**
+ * What every part of the engine is given: the ports, the platform's kill strategy, the
+ * bounds, and which bug profile (if any) is on. Lifecycle code reaches the outside only
+ * through these.
+ */
+import type { Bounds, EntityKind } from '../trace/events.ts';
+import type { BugProfileId } from './bugs/profiles.ts';
+import type { Clock } from './ports/clock.ts';
+import type { ProcessHost, KillStrategy } from './ports/process-host.ts';
+import type { Rng } from './ports/rng.ts';
+import type { Store } from './ports/store.ts';
+import type { TraceSink } from './ports/trace-sink.ts';
+
+export interface EngineContext {
+  clock: Clock;
+  host: ProcessHost;
+  store: Store;
+  rng: Rng;
+  trace: TraceSink;
+  /** Marker passed to every worker (`--session`), so its processes can be found in /proc. */
+  session: string;
+  strategy: KillStrategy;
+  bounds: Bounds;
+  bug: BugProfileId | null;
+}
+
+export function bugIsOn(context: EngineContext, profile: BugProfileId): boolean {
+  return context.bug === profile;
+}
+
+export function log(context: EngineContext, level: 'debug' | 'info' | 'warn' | 'error', message: string, entity?: string): void {
+  context.trace.emit({ kind: 'log', level, message, ...(entity === undefined ? {} : { entity }) });
+}
+
+/** Rows every entity table shares: an id, a parent and a state in upstream words. */
+export interface EntityRow {
+  id: string;
+  parentId: string | null;
+  state: string;
+}
+
+/**
+ * Write a state change to the store, then to the trace (persist, then tell). `from` is
+ * the row's state before; the row passed in already carries the new state.
+ */
+export function recordTransition(
+  context: EngineContext,
+  entity: EntityKind,
+  table: string,
+  row: EntityRow,
+  from: string | null,
+  cause: string,
+  attributes?: Record<string, unknown>,
+): void {
+  const rows = context.store.table<EntityRow>(table);
+  if (from === null) rows.insert(row);
+  else rows.update(row);
+  context.trace.emit({
+    kind: 'transition',
+    entity,
+    id: row.id,
+    parentId: row.parentId,
+    from,
+    to: row.state,
+    cause,
+    ...(attributes === undefined ? {} : { attributes }),
+  });
+}

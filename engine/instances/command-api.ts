@@ -1,0 +1,29 @@
+/**
+ * `POST executors/start-process-instance`: insert a command row and answer success once
+ * the row is written (DolphinScheduler ExecutorServiceImpl#execProcessInstance → 
+ * createCommand). A request whose command cannot be stored is answered with an error.
+ */
+import { recordTransition, type EngineContext } from '../context.ts';
+import { StoreUnavailableError } from '../ports/store.ts';
+import { commandsTable, type CommandRow } from './command-rows.ts';
+
+export type StartInstanceAnswer = { ok: true; commandId: string } | { ok: false; error: string };
+
+export class CommandApi {
+  private nextNumber = 1;
+
+  constructor(private readonly context: EngineContext) {}
+
+  startProcessInstance(requestId: string): StartInstanceAnswer {
+    const number = this.nextNumber;
+    const command: CommandRow = { id: `cmd-${number}`, parentId: null, state: 'CREATED', number, requestId };
+    try {
+      recordTransition(this.context, 'command', commandsTable, command, null, 'start-process-instance', { requestId, number });
+    } catch (error) {
+      if (error instanceof StoreUnavailableError) return { ok: false, error: error.message };
+      throw error;
+    }
+    this.nextNumber += 1;
+    return { ok: true, commandId: command.id };
+  }
+}

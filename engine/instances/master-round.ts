@@ -1,0 +1,88 @@
+/**
+ * One fetch round of one master: turn the commands of its slot into workflow instances.
+ *
+ * Fixed shape (3.3.0's reworked fetching): read slot and count from the registry in one
+ * snapshot, and for each command of that slot create the instance and delete the command
+ * in one transaction; a command another master already took is left alone.
+ *
+ * dolphinscheduler-16572 puts back the 3.1.9 shape: the master fetches with its cached
+ * slot and count, takes the rows, refreshes its slot, then re-checks; a command whose
+ * slot check now fails is skipped with an INFO log only, and no master sees it again.
+ */
+import { bugIsOn, log, recordTransition, type EngineContext } from '../context.ts';
+import { StoreUnavailableError } from '../ports/store.ts';
+import { commandsTable, instancesTable, type CommandRow, type InstanceRow } from './command-rows.ts';
+import type { Master, MasterRegistry } from './masters.ts';
+
+/** Commands one master takes in one round (count). */
+export const fetchSizeMax = 100;
+
+function moveCommand(context: EngineContext, command: CommandRow, to: CommandRow['state'], cause: string): CommandRow {
+  const after = { ...command, state: to };
+  recordTransition(context, 'command', commandsTable, after, command.state, cause, { requestId: command.requestId });
+  return after;
+}
+
+/** Create the instance for a claimed command, then delete the command. */
+function consume(context: EngineContext, master: Master, claimed: CommandRow): void {
+  const instance: InstanceRow = {
+    id: `instance-${claimed.number}`,
+    parentId: null,
+    state: 'SUBMITTED_SUCCESS',
+    requestId: claimed.requestId,
+    commandId: claimed.id,
+  };
+  recordTransition(context, 'instance', instancesTable, instance, null, `handle-command:${master.id}`, {
+    requestId: claimed.requestId,
+    commandId: claimed.id,
+  });
+  const consumed = moveCommand(context, claimed, 'CONSUMED', `handle-command:${master.id}`);
+  context.store.table<CommandRow>(commandsTable).delete(consumed.id);
+  context.trace.emit({ kind: 'delete', entity: 'command', id: consumed.id, cause: 'consumed' });
+}
+
+export function runMasterRound(context: EngineContext, registry: MasterRegistry, master: Master): void {
+  const commands = context.store.table<CommandRow>(commandsTable);
+  if (bugIsOn(context, 'dolphinscheduler-16572')) {
+    const fetched = commands
+      .all()
+      .filter((command) => command.state === 'CREATED' && command.number % master.countView === master.slotView)
+      .slice(0, fetchSizeMax);
+    for (const command of fetched) {
+      const claimed = moveCommand(context, command, 'CLAIMED', `fetch:${master.id}`);
+      master.slotView = registry.slotOf(master);
+      if (claimed.number % master.countView !== master.slotView) {
+        commands.delete(claimed.id);
+        log(context, 'info', `Master handle command ${claimed.id} skip, slot check is invalid`);
+        continue;
+      }
+      consume(context, master, claimed);
+    }
+    // The heartbeat at the end of the round refreshes the slot even when nothing was fetched.
+    master.slotView = registry.slotOf(master);
+    return;
+  }
+  const slot = registry.slotOf(master);
+  const count = registry.members().length;
+  master.slotView = slot;
+  master.countView = count;
+  if (slot < 0) return;
+  const fetched = commands
+    .all()
+    .filter((command) => command.state === 'CREATED' && command.number % count === slot)
+    .slice(0, fetchSizeMax);
+  for (const command of fetched) {
+    const current = commands.get(command.id);
+    if (!current || current.state !== 'CREATED') continue;
+    let claimed: CommandRow;
+    try {
+      claimed = moveCommand(context, current, 'CLAIMED', `fetch:${master.id}`);
+    } catch (error) {
+      if (!(error instanceof StoreUnavailableError)) throw error;
+      // The command table refuses writes: nothing was taken; try again next round.
+      return;
+    }
+    // The claim wrote to the table, so the rest of this synchronous transaction can too.
+    consume(context, master, claimed);
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * Ending a process tree, per platform strategy (DESIGN.md "Platforms"):
+ * - posix: SIGTERM to the process group, wait up to graceMs for the tree to die, then
+ *   SIGKILL to the group (Prefect's POSIX kill: SIGTERM, grace, SIGKILL);
+ * - win32: there are no groups to signal, so find every process of the tree and kill each
+ *   by its integer pid, deepest first (what `taskkill /T /F` does).
+ * Signals sent are written to the trace as process events. A subflow is not a group
+ * leader; on POSIX its tree is signalled pid by pid instead.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { EngineContext } from '../context.ts';
+
+/** How often liveness is polled while waiting for a tree to die (ms). */
+export const treePollMs = 20;
+/** How long a tree may take to die after SIGKILL before the kill counts as failed (ms). */
+export const killWaitMsMax = 2_000;
+
+export class TreeSurvivedKillError extends Error {
+  constructor(owner: string, pids: number[]) {
+    super(`process tree of ${owner} still alive after SIGKILL: ${pids.join(', ')}`);
+    this.name = 'TreeSurvivedKillError';
+  }
+}
+
+/**
+ * End the tree rooted at `rootPid`, owned by entity `owner`. `knownPids` are pids the
+ * engine learnt from its workers (subflows), checked for liveness besides the root's
+ * current descendants.
+ * @throws whatever the ProcessHost throws for a bad pid (e.g. TypeError
+ *   [ERR_INVALID_ARG_TYPE] for a non-integer), and TreeSurvivedKillError when processes
+ *   outlive SIGKILL by killWaitMsMax.
+ */
+export async function killTree(
+  context: EngineContext,
+  owner: string,
+  rootPid: number,
+  knownPids: number[],
+  /** The root leads its own process group (roots do; a subflow shares its root's group). */
+  groupLeader: boolean,
+): Promise<void> {
+  const { host } = context;
+  const tree = () => [...new Set([...host.descendants(rootPid), ...knownPids, rootPid])];
+  const alive = (pids: number[]) => pids.filter((pid) => typeof pid === 'number' && host.isAlive(pid));
+  const signal = (pid: number, name: NodeJS.Signals) => {
+    const delivered = host.signal(pid, name);
+    context.trace.emit({ kind: 'process', action: 'signal', pid, parentPid: null, owner, signal: name, ...(delivered ? {} : { error: 'ESRCH' }) });
+  };
+  const waitForDeath = async (pids: number[], waitMs: number) => {
+    const deadline = Date.now() + waitMs;
+    while (alive(pids).length > 0 && Date.now() < deadline) await sleep(treePollMs);
+    return alive(pids);
+  };
+
+  if (context.strategy === 'posix') {
+    const members = tree();
+    const signalTree = (name: NodeJS.Signals) => {
+      if (groupLeader) signal(-rootPid, name);
+      else for (const pid of alive(members)) signal(pid, name);
+    };
+    signalTree('SIGTERM');
+    if ((await waitForDeath(members, context.bounds.graceMs)).length === 0) return;
+    signalTree('SIGKILL');
+    const survivors = await waitForDeath(members, killWaitMsMax);
+    if (survivors.length > 0) throw new TreeSurvivedKillError(owner, survivors);
+    return;
+  }
+
+  // win32: kill by pid, deepest first, as taskkill /T /F walks the tree.
+  const members = [...host.descendants(rootPid), rootPid];
+  for (const pid of members) signal(pid, 'SIGKILL');
+  const survivors = await waitForDeath([...members, ...knownPids], killWaitMsMax);
+  if (survivors.length > 0) throw new TreeSurvivedKillError(owner, survivors);
+}

@@ -1,0 +1,220 @@
+/**
+ * The reference engine: the smallest engine that obeys every clause, on real processes.
+ * It is passive: state changes when a client calls it, when a process it started exits,
+ * and on `tick()`, where the scheduler, worker, late-run marking, listener retries and the
+ * masters' rounds run. Whoever drives it (the harness) decides when ticks happen, so the
+ * order of rounds is part of the scenario and replays.
+ */
+import { randomBytes } from 'node:crypto';
+import type { z } from 'zod';
+import type { FaultName as FaultNameSchema, StartStep } from '../scenarios/schema/steps.ts';
+import { defaultBounds, type Bounds, type EntityKind } from '../trace/events.ts';
+import { LinuxProcessHost } from './adapters/linux-process-host.ts';
+import { MemoryStore } from './adapters/memory-store.ts';
+import { SeededRng } from './adapters/seeded-rng.ts';
+import type { BugProfileId } from './bugs/profiles.ts';
+import { log, type EngineContext, type EntityRow } from './context.ts';
+import { commandsTable, instancesTable, type InstanceRow } from './instances/command-rows.ts';
+import { Instances } from './instances/instances.ts';
+import type { Clock } from './ports/clock.ts';
+import type { ProcessHost } from './ports/process-host.ts';
+import type { TraceSink } from './ports/trace-sink.ts';
+import { Deployments, type DeploySpec } from './runs/deployments.ts';
+import { RunProcesses } from './runs/run-processes.ts';
+import { createRun, getRun, runsTable, type RunRow } from './runs/run-row.ts';
+import { dispatchDueRuns, markLateRuns } from './runs/worker-dispatch.ts';
+import { StatusListeners } from './workflows/status-listeners.ts';
+import { terminateWorkflow, type TerminateAnswer } from './workflows/terminate-workflow.ts';
+import { tasksTable, workflowsTable } from './workflows/workflow-rows.ts';
+import { Workflows, type StartWorkflowSpec } from './workflows/workflows.ts';
+
+export type StartRunSpec = z.output<typeof StartStep>;
+export type FaultName = z.output<typeof FaultNameSchema>;
+
+export interface EngineOptions {
+  clock: Clock;
+  trace: TraceSink;
+  /** Wall time since the trace began (ms); listener retry delays are measured on it. */
+  wallNowMs: () => number;
+  platform: 'posix' | 'win32';
+  bounds?: Partial<Bounds>;
+  bug?: BugProfileId | null;
+  seed?: number;
+  host?: ProcessHost;
+  consumerOrder?: readonly number[];
+}
+
+/** One entity as the query API shows it (what a UI would read). */
+export interface EntityView {
+  entity: EntityKind;
+  id: string;
+  parentId: string | null;
+  state: string;
+  /** For instances: the request that created them. */
+  requestId?: string;
+}
+
+export interface Answer {
+  ok: boolean;
+  [key: string]: unknown;
+}
+
+const tablesByKind: Record<EntityKind, string> = {
+  run: runsTable,
+  workflow: workflowsTable,
+  task: tasksTable,
+  command: commandsTable,
+  instance: instancesTable,
+};
+
+export class ReferenceEngine {
+  readonly context: EngineContext;
+  private readonly deployments: Deployments;
+  private readonly runs: RunProcesses;
+  private readonly listeners: StatusListeners;
+  private readonly workflows: Workflows;
+  private readonly instances: Instances;
+  private workersPaused = false;
+  private closed = false;
+
+  constructor(options: EngineOptions) {
+    this.context = {
+      clock: options.clock,
+      trace: options.trace,
+      host: options.host ?? new LinuxProcessHost(),
+      store: new MemoryStore(),
+      rng: new SeededRng(options.seed ?? 1),
+      session: `fc-${process.pid}-${randomBytes(4).toString('hex')}`,
+      strategy: options.platform,
+      bounds: { ...defaultBounds, ...options.bounds },
+      bug: options.bug ?? null,
+    };
+    this.deployments = new Deployments(this.context);
+    this.runs = new RunProcesses(this.context, () => {});
+    this.listeners = new StatusListeners(this.context, options.wallNowMs);
+    this.workflows = new Workflows(this.context, this.listeners);
+    this.instances = new Instances(this.context, options.consumerOrder);
+  }
+
+  /** The marker every worker process of this engine carries (`--session <id>`). */
+  get session(): string {
+    return this.context.session;
+  }
+
+  deploy(spec: DeploySpec): Answer {
+    const result = this.deployments.deploy(spec);
+    this.tick();
+    return { ok: true, ...result };
+  }
+
+  /** Start a run by hand: with a deployment it waits for that deployment's worker; without, it executes now. */
+  startRun(spec: StartRunSpec): Answer {
+    if (getRun(this.context, spec.run)) return { ok: false, error: `run '${spec.run}' exists` };
+    const deployment = spec.deployment === undefined ? undefined : this.deployments.get(spec.deployment);
+    if (spec.deployment !== undefined && !deployment) return { ok: false, error: `no deployment '${spec.deployment}'` };
+    this.deployments.reserveRunId(spec.run);
+    const run: RunRow = {
+      id: spec.run,
+      parentId: null,
+      state: deployment ? 'SCHEDULED' : 'PENDING',
+      deploymentId: deployment?.id ?? null,
+      runCount: 0,
+      autoScheduled: false,
+      scheduledStartMs: this.context.clock.now(),
+      slotMs: null,
+      retries: deployment?.retries ?? 0,
+      retryDelayMs: deployment?.retryDelayMs ?? 0,
+      plan: { durationMs: spec.durationMs, exitCodes: [spec.exitCode], ignoreSigterm: spec.ignoreSigterm, subflows: spec.subflows },
+    };
+    if (deployment) {
+      createRun(this.context, run, 'create-flow-run');
+      this.tick();
+    } else {
+      this.runs.executeRun(run);
+    }
+    return { ok: true };
+  }
+
+  cancelRun(runId: string): Answer {
+    return this.runs.cancel(runId);
+  }
+
+  setWorkersPaused(paused: boolean): Answer {
+    this.workersPaused = paused;
+    log(this.context, 'info', paused ? 'workers paused' : 'workers resumed');
+    this.tick();
+    return { ok: true };
+  }
+
+  /** Move the logical clock, then run what became due. */
+  advance(ms: number): Answer {
+    this.context.clock.advance(ms);
+    this.tick();
+    return { ok: true, timeMs: this.context.clock.now() };
+  }
+
+  startWorkflow(spec: StartWorkflowSpec): Answer {
+    return this.workflows.start(spec);
+  }
+
+  async terminateWorkflow(workflowId: string, reason: string): Promise<TerminateAnswer> {
+    return terminateWorkflow(this.context, this.workflows, workflowId, reason);
+  }
+
+  startProcessInstance(requestId: string): Answer {
+    return this.instances.startProcessInstance(requestId);
+  }
+
+  setConsumers(count: number): Answer {
+    return { ok: true, ...this.instances.setConsumers(count) };
+  }
+
+  /** The nemesis: make the archive store or the command table fail, or heal it. */
+  setFault(fault: FaultName, active: boolean): Answer {
+    switch (fault) {
+      case 'archive-listener':
+        this.listeners.setArchiveAvailable(!active);
+        break;
+      case 'command-store':
+        this.context.store.setWritable(commandsTable, !active);
+        break;
+    }
+    return { ok: true };
+  }
+
+  /** Run everything that is due: schedules, workers, Late marking, listener retries, one master round. */
+  tick(): void {
+    if (this.closed) return;
+    this.deployments.scheduleAll();
+    if (!this.workersPaused) dispatchDueRuns(this.context, this.deployments, this.runs);
+    markLateRuns(this.context);
+    this.listeners.retryDue();
+    this.instances.round();
+  }
+
+  /** The query API: every entity's current state, as a UI would read it. */
+  entities(): EntityView[] {
+    const views: EntityView[] = [];
+    for (const [entity, table] of Object.entries(tablesByKind) as Array<[EntityKind, string]>) {
+      for (const row of this.context.store.table<EntityRow & { requestId?: string }>(table).all()) {
+        views.push({ entity, id: row.id, parentId: row.parentId, state: row.state, ...(entity === 'instance' ? { requestId: row.requestId } : {}) });
+      }
+    }
+    return views;
+  }
+
+  /** Instances per request id, as the query API shows them. */
+  instancesByRequest(): Map<string, string[]> {
+    const byRequest = new Map<string, string[]>();
+    for (const instance of this.context.store.table<InstanceRow>(instancesTable).all()) {
+      byRequest.set(instance.requestId, [...(byRequest.get(instance.requestId) ?? []), instance.id]);
+    }
+    return byRequest;
+  }
+
+  /** Teardown: kill every process still alive and wait for them to be reaped (bounded). */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all([this.runs.close(), this.workflows.close()]);
+  }
+}

@@ -1,0 +1,263 @@
+/**
+ * The runner: starts flow-run processes, follows what their workers report, and cancels
+ * them. It keeps Prefect's map from flow-run id to the pid of its process
+ * (src/prefect/runner/runner.py `_flow_run_process_map`), which the kill routine reads.
+ *
+ * There are two submission paths, as upstream: `executeRun` starts an ad-hoc run at
+ * once, `submitRun` starts a run a worker took from a deployment's schedule. Each root
+ * run is a worker process in its own process group; its subflows are worker processes
+ * it spawns itself, and the engine learns their pids from the lines the root relays.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { formatRunState } from '../../spec/states.ts';
+import type { SubflowPlan } from '../../scenarios/schema/steps.ts';
+import { bugIsOn, log, type EngineContext } from '../context.ts';
+import type { ProcessHandle, WorkerMessage } from '../ports/process-host.ts';
+import { workerArguments, workerCommand, type WorkerPlan } from '../adapters/linux-process-host.ts';
+import { killTree } from '../processes/kill-tree.ts';
+import { createRun, descendantRuns, getRun, isRunTerminal, moveRun, runStateType, type RunRow } from './run-row.ts';
+
+/** Wait between two kill attempts of one cancellation (ms); upstream retries on the next poll. */
+export const cancelRetryDelayMs = 250;
+
+function toWorkerSubflows(parentId: string, plans: SubflowPlan[]): WorkerPlan[] {
+  return plans.map((plan) => {
+    const owner = `${parentId}.${plan.name}`;
+    return {
+      owner,
+      durationMs: plan.durationMs ?? 300,
+      exitCode: plan.exitCode ?? 0,
+      ignoreSigterm: plan.ignoreSigterm ?? false,
+      subflows: toWorkerSubflows(owner, plan.subflows ?? []),
+    };
+  });
+}
+
+/** The run id a subflow owner belongs under: `r1.a.b` → `r1.a`. */
+function parentOf(owner: string): string {
+  return owner.slice(0, owner.lastIndexOf('.'));
+}
+
+export class RunProcesses {
+  /** flow-run id → pid of its process, as the upstream runner keeps it. */
+  private readonly processMap = new Map<string, { pid: number }>();
+  /** Subflow run id → pid, from the `started` lines the root worker relays. */
+  private readonly subflowPids = new Map<string, number>();
+  /** Every root process started, for teardown. */
+  private readonly handles = new Map<string, ProcessHandle>();
+  private readonly live = new Set<ProcessHandle>();
+
+  constructor(
+    private readonly context: EngineContext,
+    /** Called when a run ends, so waiting runs can take its concurrency slot. */
+    private readonly onRunEnded: () => void,
+  ) {}
+
+  /** The direct path: create the run PENDING and start its process now. */
+  executeRun(run: RunRow): void {
+    createRun(this.context, run, 'execute');
+    const handle = this.spawnRun(run);
+    if (!handle) return;
+    // prefect-17792 puts the upstream defect back here: this path stored the process
+    // object, not its pid, so the kill routine later calls process.kill(<ChildProcess>).
+    const pid = bugIsOn(this.context, 'prefect-17792') ? (handle.child as number) : handle.pid;
+    this.processMap.set(run.id, { pid });
+  }
+
+  /** The worker path: a run the dispatcher moved to PENDING starts its process. */
+  submitRun(run: RunRow): void {
+    const handle = this.spawnRun(run);
+    if (handle) this.processMap.set(run.id, { pid: handle.pid });
+  }
+
+  private spawnRun(run: RunRow): ProcessHandle | null {
+    const attempt = run.runCount + 1;
+    const exitCode = run.plan.exitCodes[Math.min(attempt, run.plan.exitCodes.length) - 1] ?? 0;
+    const { command } = workerCommand();
+    const args = workerArguments(this.context.session, {
+      owner: run.id,
+      durationMs: run.plan.durationMs,
+      exitCode,
+      ignoreSigterm: run.plan.ignoreSigterm,
+      subflows: toWorkerSubflows(run.id, run.plan.subflows),
+    });
+    let handle: ProcessHandle;
+    try {
+      handle = this.context.host.spawn({ owner: run.id, command, args, newProcessGroup: true }, (message) =>
+        this.onWorkerMessage(run.id, message),
+      );
+    } catch (error) {
+      log(this.context, 'error', `could not start the process of run ${run.id}: ${String(error)}`, run.id);
+      moveRun(this.context, run.id, 'CRASHED', 'spawn-failed');
+      return null;
+    }
+    this.context.trace.emit({ kind: 'process', action: 'spawn', pid: handle.pid, parentPid: process.pid, owner: run.id });
+    this.handles.set(run.id, handle);
+    this.live.add(handle);
+    void handle.exited.then(({ code, signal }) => {
+      this.live.delete(handle);
+      this.onRootExit(run.id, handle.pid, code, signal);
+    });
+    return handle;
+  }
+
+  private onWorkerMessage(rootRunId: string, message: WorkerMessage): void {
+    const run = getRun(this.context, message.owner);
+    if (message.type === 'started') {
+      if (message.owner === rootRunId) {
+        if (run && runStateType(run) === 'PENDING') {
+          const to = run.runCount > 0 ? 'RUNNING/Retrying' : 'RUNNING';
+          moveRun(this.context, run.id, to, 'process-started', { runCount: run.runCount + 1 });
+        }
+        return;
+      }
+      this.subflowPids.set(message.owner, message.pid);
+      this.context.trace.emit({ kind: 'process', action: 'spawn', pid: message.pid, parentPid: message.parentPid, owner: message.owner });
+      if (run) return;
+      const parent = getRun(this.context, parentOf(message.owner));
+      const subflow: RunRow = {
+        id: message.owner,
+        parentId: parentOf(message.owner),
+        state: 'PENDING',
+        deploymentId: null,
+        runCount: 0,
+        autoScheduled: false,
+        scheduledStartMs: this.context.clock.now(),
+        slotMs: null,
+        retries: 0,
+        retryDelayMs: 0,
+        plan: { durationMs: 0, exitCodes: [0], ignoreSigterm: false, subflows: [] },
+      };
+      createRun(this.context, subflow, 'subflow-started');
+      if (parent && runStateType(parent) === 'CANCELLING') {
+        moveRun(this.context, subflow.id, 'CANCELLING', 'parent-cancelling');
+      } else {
+        moveRun(this.context, subflow.id, 'RUNNING', 'process-started', { runCount: 1 });
+      }
+      return;
+    }
+    this.context.trace.emit({
+      kind: 'process',
+      action: 'exit',
+      pid: message.pid,
+      parentPid: null,
+      owner: message.owner,
+      code: message.code,
+      ...(message.signal ? { signal: message.signal } : {}),
+    });
+    this.subflowPids.delete(message.owner);
+    if (!run || isRunTerminal(run) || runStateType(run) === 'CANCELLING') return;
+    const to = message.signal !== null ? 'CRASHED' : message.code === 0 ? 'COMPLETED' : 'FAILED';
+    moveRun(this.context, run.id, to, 'process-exited');
+  }
+
+  private onRootExit(runId: string, pid: number, code: number | null, signal: string | null): void {
+    this.context.trace.emit({ kind: 'process', action: 'exit', pid, parentPid: process.pid, owner: runId, code, ...(signal ? { signal } : {}) });
+    this.processMap.delete(runId);
+    const run = getRun(this.context, runId);
+    if (!run || isRunTerminal(run) || runStateType(run) === 'CANCELLING') {
+      this.onRunEnded();
+      return;
+    }
+    if (signal !== null || runStateType(run) !== 'RUNNING') {
+      moveRun(this.context, runId, 'CRASHED', signal !== null ? `killed by ${signal}` : 'process-exited-early');
+    } else if (code === 0) {
+      moveRun(this.context, runId, 'COMPLETED', 'process-exited');
+    } else if (run.runCount <= run.retries) {
+      // Prefect's RetryFailedFlows: RUNNING → FAILED with retries left becomes AwaitingRetry.
+      moveRun(this.context, runId, formatRunState({ type: 'SCHEDULED', name: 'AwaitingRetry' }), 'retry-failed-flow', {
+        scheduledStartMs: this.context.clock.now() + run.retryDelayMs,
+      });
+    } else {
+      moveRun(this.context, runId, 'FAILED', 'process-exited');
+    }
+    this.onRunEnded();
+  }
+
+  /**
+   * Cancel a run (the UI's Cancel). A SCHEDULED or PAUSED run has no process and goes
+   * straight to CANCELLED; a PENDING or RUNNING one goes to CANCELLING, its subflows too,
+   * and its tree is killed in the background.
+   */
+  cancel(runId: string): { ok: boolean; error?: string; state?: string } {
+    const run = getRun(this.context, runId);
+    if (!run) return { ok: false, error: `no run '${runId}'` };
+    const type = runStateType(run);
+    if (isRunTerminal(run)) return { ok: false, error: `run ${runId} is ${run.state}` };
+    if (type === 'CANCELLING') return { ok: true, state: run.state };
+    if (type === 'SCHEDULED' || type === 'PAUSED') {
+      moveRun(this.context, runId, 'CANCELLED', 'cancel-without-process');
+      this.onRunEnded();
+      return { ok: true, state: 'CANCELLED' };
+    }
+    moveRun(this.context, runId, 'CANCELLING', 'cancel');
+    for (const subflow of descendantRuns(this.context, runId)) {
+      if (!isRunTerminal(subflow) && runStateType(subflow) !== 'CANCELLING') {
+        moveRun(this.context, subflow.id, 'CANCELLING', 'parent-cancelling');
+      }
+    }
+    void this.killUntilCancelled(runId);
+    return { ok: true, state: 'CANCELLING' };
+  }
+
+  /**
+   * Kill the run's tree, then mark it and its non-terminal subflows CANCELLED. A kill
+   * that throws is reported (a kill-failed event and a warning, as upstream's "Flow run
+   * may not be cancelled.") and tried again, at most killAttemptsMax times in all.
+   */
+  private async killUntilCancelled(runId: string): Promise<void> {
+    const entry = this.processMap.get(runId) ?? (this.subflowPids.has(runId) ? { pid: this.subflowPids.get(runId)! } : undefined);
+    const isRoot = this.processMap.has(runId);
+    for (let attempt = 1; entry && attempt <= this.context.bounds.killAttemptsMax; attempt += 1) {
+      try {
+        const subflowTree = descendantRuns(this.context, runId)
+          .map((run) => this.subflowPids.get(run.id))
+          .filter((pid): pid is number => pid !== undefined);
+        await killTree(this.context, runId, entry.pid, subflowTree, isRoot);
+        this.finishCancel(runId);
+        return;
+      } catch (error) {
+        this.context.trace.emit({
+          kind: 'process',
+          action: 'kill-failed',
+          pid: typeof entry.pid === 'number' ? entry.pid : null,
+          parentPid: null,
+          owner: runId,
+          error: String(error),
+        });
+        log(this.context, 'warn', `Flow run ${runId} may not be cancelled. (${String(error)})`, runId);
+        await sleep(cancelRetryDelayMs);
+      }
+    }
+    if (!entry) {
+      // Upstream treats "process not found" as done: nothing left to kill.
+      this.finishCancel(runId);
+      return;
+    }
+    log(this.context, 'error', `giving up on cancelling run ${runId} after ${this.context.bounds.killAttemptsMax} failed kills`, runId);
+  }
+
+  private finishCancel(runId: string): void {
+    for (const subflow of descendantRuns(this.context, runId)) {
+      if (isRunTerminal(subflow)) continue;
+      if (runStateType(subflow) !== 'CANCELLING') moveRun(this.context, subflow.id, 'CANCELLING', 'parent-cancelling');
+      moveRun(this.context, subflow.id, 'CANCELLED', 'parent-cancelled');
+    }
+    const run = getRun(this.context, runId);
+    if (run && runStateType(run) === 'CANCELLING') moveRun(this.context, runId, 'CANCELLED', 'process-tree-killed');
+    this.onRunEnded();
+  }
+
+  /** Teardown: SIGKILL every process group still alive and wait for the roots to be reaped (bounded). */
+  async close(): Promise<void> {
+    const pending = [...this.live];
+    for (const handle of pending) {
+      try {
+        this.context.host.signal(-handle.pid, 'SIGKILL');
+      } catch {
+        // Already gone between the check and the signal.
+      }
+    }
+    await Promise.race([Promise.all(pending.map((handle) => handle.exited)), sleep(3_000)]);
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * Terminating a workflow, in the order of Conductor after PR #304 and PR #778
+ * (core/src/main/java/com/netflix/conductor/core/execution/WorkflowExecutor.java
+ * `terminateWorkflow`): mark TERMINATED and persist, cancel every non-terminal task, take
+ * the workflow off the decider queue, and only then notify the status listeners, whose
+ * failures are isolated and retried. A second terminate of a TERMINATED workflow is a
+ * no-op (PR #766); terminating a workflow that ended otherwise is a conflict.
+ *
+ * conductor-303 puts back 3.13.5's order: the listeners are called right after the
+ * workflow is persisted TERMINATED, their exception escapes, and every later step is
+ * skipped, so the last task stays IN_PROGRESS.
+ */
+import { bugIsOn, log, type EngineContext } from '../context.ts';
+import type { Workflows } from './workflows.ts';
+import { isWorkflowTerminal, moveWorkflow } from './workflow-rows.ts';
+
+export interface TerminateAnswer {
+  ok: boolean;
+  /** Conductor-like code when not ok: NOT_FOUND, CONFLICT, INTERNAL_ERROR. */
+  code?: 'NOT_FOUND' | 'CONFLICT' | 'INTERNAL_ERROR';
+  error?: string;
+  noop?: boolean;
+}
+
+export async function terminateWorkflow(
+  context: EngineContext,
+  workflows: Workflows,
+  workflowId: string,
+  reason: string,
+): Promise<TerminateAnswer> {
+  const workflow = workflows.workflow(workflowId);
+  if (!workflow) return { ok: false, code: 'NOT_FOUND', error: `no workflow '${workflowId}'` };
+  if (workflow.state === 'TERMINATED') return { ok: true, noop: true };
+  if (isWorkflowTerminal(workflow)) {
+    return { ok: false, code: 'CONFLICT', error: `workflow ${workflowId} is ${workflow.state}; only a running or paused workflow can be terminated` };
+  }
+  const terminated = moveWorkflow(context, workflow, 'TERMINATED', `terminate: ${reason}`);
+  if (bugIsOn(context, 'conductor-303')) {
+    try {
+      workflows.listeners.callUnisolated(terminated);
+    } catch (error) {
+      log(context, 'error', `terminateWorkflow ${workflowId} failed: ${String(error)}`, workflowId);
+      return { ok: false, code: 'INTERNAL_ERROR', error: String(error) };
+    }
+  }
+  await workflows.cancelNonTerminalTasks(workflowId);
+  log(context, 'info', `workflow ${workflowId} removed from the decider queue`, workflowId);
+  if (!bugIsOn(context, 'conductor-303')) workflows.listeners.notify(terminated);
+  return { ok: true };
+}

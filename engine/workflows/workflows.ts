@@ -1,0 +1,120 @@
+/**
+ * Conductor-style workflows: a workflow runs its tasks one after another, each task a
+ * real worker process in its own process group. A task row is created when the task is
+ * scheduled, so a workflow only has the tasks it has reached (as in Conductor).
+ */
+import type { z } from 'zod';
+import type { StartWorkflowStep } from '../../scenarios/schema/steps.ts';
+import { log, recordTransition, type EngineContext } from '../context.ts';
+import { workerArguments, workerCommand } from '../adapters/linux-process-host.ts';
+import type { ProcessHandle } from '../ports/process-host.ts';
+import { killTree } from '../processes/kill-tree.ts';
+import type { StatusListeners } from './status-listeners.ts';
+import {
+  isTaskTerminal,
+  isWorkflowTerminal,
+  moveTask,
+  moveWorkflow,
+  tasksTable,
+  workflowsTable,
+  type TaskRow,
+  type WorkflowRow,
+} from './workflow-rows.ts';
+
+export type StartWorkflowSpec = z.output<typeof StartWorkflowStep>;
+
+export class Workflows {
+  /** Task id → its process, while it lives. */
+  private readonly taskProcesses = new Map<string, ProcessHandle>();
+
+  constructor(
+    private readonly context: EngineContext,
+    readonly listeners: StatusListeners,
+  ) {}
+
+  start(spec: StartWorkflowSpec): { ok: boolean; error?: string } {
+    if (this.workflow(spec.workflow)) return { ok: false, error: `workflow '${spec.workflow}' exists` };
+    const clash = spec.tasks.find((task) => this.task(task.task));
+    if (clash) return { ok: false, error: `task '${clash.task}' exists` };
+    const workflow: WorkflowRow = { id: spec.workflow, parentId: null, state: 'RUNNING', plan: spec.tasks, listeners: spec.listeners };
+    recordTransition(this.context, 'workflow', workflowsTable, workflow, null, 'start-workflow');
+    this.scheduleTask(workflow, 0);
+    return { ok: true };
+  }
+
+  workflow(id: string): WorkflowRow | undefined {
+    return this.context.store.table<WorkflowRow>(workflowsTable).get(id);
+  }
+
+  task(id: string): TaskRow | undefined {
+    return this.context.store.table<TaskRow>(tasksTable).get(id);
+  }
+
+  private scheduleTask(workflow: WorkflowRow, index: number): void {
+    const plan = workflow.plan[index]!;
+    const task: TaskRow = { id: plan.task, parentId: workflow.id, state: 'SCHEDULED', plan };
+    recordTransition(this.context, 'task', tasksTable, task, null, 'decide');
+    const { command } = workerCommand();
+    const args = workerArguments(this.context.session, { owner: task.id, ...plan, subflows: [] });
+    let handle: ProcessHandle;
+    try {
+      handle = this.context.host.spawn({ owner: task.id, command, args, newProcessGroup: true }, () => {});
+    } catch (error) {
+      log(this.context, 'error', `could not start task ${task.id}: ${String(error)}`, task.id);
+      moveTask(this.context, task, 'FAILED', 'spawn-failed');
+      return;
+    }
+    this.context.trace.emit({ kind: 'process', action: 'spawn', pid: handle.pid, parentPid: process.pid, owner: task.id });
+    this.taskProcesses.set(task.id, handle);
+    moveTask(this.context, task, 'IN_PROGRESS', 'poll');
+    void handle.exited.then(({ code, signal }) => this.onTaskExit(task.id, index, handle.pid, code, signal));
+  }
+
+  private onTaskExit(taskId: string, index: number, pid: number, code: number | null, signal: string | null): void {
+    this.context.trace.emit({ kind: 'process', action: 'exit', pid, parentPid: process.pid, owner: taskId, code, ...(signal ? { signal } : {}) });
+    this.taskProcesses.delete(taskId);
+    const task = this.task(taskId);
+    if (!task || isTaskTerminal(task)) return;
+    const workflow = this.workflow(task.parentId)!;
+    if (code === 0 && signal === null) {
+      moveTask(this.context, task, 'COMPLETED', 'task-completed');
+      if (isWorkflowTerminal(workflow)) return;
+      if (index + 1 < workflow.plan.length) this.scheduleTask(workflow, index + 1);
+      else this.listeners.notify(moveWorkflow(this.context, workflow, 'COMPLETED', 'all-tasks-completed'));
+      return;
+    }
+    moveTask(this.context, task, 'FAILED', signal === null ? `exit code ${code}` : `killed by ${signal}`);
+    if (!isWorkflowTerminal(workflow)) this.listeners.notify(moveWorkflow(this.context, workflow, 'FAILED', 'task-failed'));
+  }
+
+  /** Conductor's cancelNonTerminalTasks: every non-terminal task → CANCELED, its process killed. */
+  async cancelNonTerminalTasks(workflowId: string): Promise<void> {
+    const open = this.context.store
+      .table<TaskRow>(tasksTable)
+      .all()
+      .filter((task) => task.parentId === workflowId && !isTaskTerminal(task));
+    for (const task of open) {
+      moveTask(this.context, task, 'CANCELED', 'workflow-terminated');
+      const handle = this.taskProcesses.get(task.id);
+      if (!handle) continue;
+      try {
+        await killTree(this.context, task.id, handle.pid, [], true);
+      } catch (error) {
+        this.context.trace.emit({ kind: 'process', action: 'kill-failed', pid: handle.pid, parentPid: null, owner: task.id, error: String(error) });
+      }
+    }
+  }
+
+  /** Teardown: SIGKILL every task process group still alive, wait for them (bounded). */
+  async close(): Promise<void> {
+    const pending = [...this.taskProcesses.values()];
+    for (const handle of pending) {
+      try {
+        this.context.host.signal(-handle.pid, 'SIGKILL');
+      } catch {
+        // Gone already.
+      }
+    }
+    await Promise.race([Promise.all(pending.map((handle) => handle.exited)), new Promise((resolve) => setTimeout(resolve, 3_000))]);
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * Writes a suite's reports to a directory. The only module in reports/ with effects; it
+ * renders with the pure formatters and writes what they return.
+ *
+ * Layout of `outDir`:
+ * - `summary.json`: `toSummaryJson`, two-space indented;
+ * - `junit.xml`: `toJunitXml`;
+ * - `<scenario-name>/REPRO.md`: `formatRepro`, for each failed or inconclusive scenario
+ *   only.
+ *
+ * Hazard: files already in `outDir` are overwritten when their names repeat and otherwise
+ * left alone (nothing is deleted, since `--out` may name any directory), so a REPRO.md
+ * from an earlier run can remain beside the new ones. Trust `summary.json` for the list.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { ScenarioResult, SuiteResult } from '../harness/result.ts';
+import { toJunitXml } from './junit.ts';
+import { formatRepro, type ReproExtra } from './repro.ts';
+import { toSummaryJson } from './summary-json.ts';
+
+export interface WriteReportsOptions {
+  /** The one-line shell command that replays this scenario (goes into its REPRO.md). */
+  replayCommandFor(result: ScenarioResult): string;
+  /** How exploration found the scenario, when it did (seed, path, shrinks). */
+  extraFor?(result: ScenarioResult): ReproExtra | undefined;
+}
+
+/**
+ * A directory name for a scenario's report: the scenario name with anything but letters,
+ * digits, `.`, `_` and `-` replaced by `-`, never empty, `.` or `..`, and suffixed `-2`,
+ * `-3`, … when the name is already in `taken` (several results of one scenario in a suite).
+ */
+export function reproDirectoryName(scenario: string, taken: ReadonlySet<string>): string {
+  let base = scenario.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^\.+/, '');
+  if (base === '') base = 'scenario';
+  let name = base;
+  for (let suffix = 2; taken.has(name); suffix += 1) name = `${base}-${suffix}`;
+  return name;
+}
+
+/**
+ * Creates `outDir` (and parents) and writes the reports of `suite` into it. Resolves to
+ * the paths written, each `path.join(outDir, …)`, in the order written: summary.json,
+ * junit.xml, then the REPRO.md files in suite order. Rejects with the file system's error
+ * when a directory cannot be created or a file cannot be written.
+ */
+export async function writeReports(
+  suite: SuiteResult,
+  outDir: string,
+  options: WriteReportsOptions,
+): Promise<{ files: string[] }> {
+  const files: string[] = [];
+  await mkdir(outDir, { recursive: true });
+
+  const summaryPath = path.join(outDir, 'summary.json');
+  await writeFile(summaryPath, `${JSON.stringify(toSummaryJson(suite), null, 2)}\n`, 'utf8');
+  files.push(summaryPath);
+
+  const junitPath = path.join(outDir, 'junit.xml');
+  await writeFile(junitPath, toJunitXml(suite), 'utf8');
+  files.push(junitPath);
+
+  const taken = new Set<string>();
+  for (const result of suite.results) {
+    if (result.outcome === 'pass') continue;
+    const directoryName = reproDirectoryName(result.scenario, taken);
+    taken.add(directoryName);
+    const directory = path.join(outDir, directoryName);
+    await mkdir(directory, { recursive: true });
+    const reproPath = path.join(directory, 'REPRO.md');
+    const extra = options.extraFor?.(result);
+    const markdown = formatRepro(result, {
+      replayCommand: options.replayCommandFor(result),
+      environment: suite.environment,
+      ...(extra === undefined ? {} : { extra }),
+    });
+    await writeFile(reproPath, markdown, 'utf8');
+    files.push(reproPath);
+  }
+  return { files };
+}

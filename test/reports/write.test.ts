@@ -1,0 +1,70 @@
+/**
+ * Goal: writeReports writes summary.json, junit.xml and one REPRO.md per failed or
+ * inconclusive scenario, and nothing for passing ones. Method: write the fixture suite
+ * into a fresh temporary directory, list what is there, read it back, and remove the
+ * directory afterwards.
+ */
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { reproDirectoryName, writeReports } from '../../reports/write.ts';
+import { suiteFixture } from './fixtures.ts';
+
+let root: string;
+
+beforeEach(async () => {
+  root = await mkdtemp(path.join(tmpdir(), 'flowconform-reports-'));
+});
+
+afterEach(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('writeReports', () => {
+  it('writes the summary, the JUnit XML and a REPRO.md per failed or inconclusive scenario', async () => {
+    const outDir = path.join(root, 'nested', 'out');
+    const { files } = await writeReports(suiteFixture(), outDir, {
+      replayCommandFor: (result) => `npx flowconform replay ${result.file ?? `${result.scenario}.yaml`} --seed ${result.seed}`,
+    });
+    expect(files).toEqual([
+      path.join(outDir, 'summary.json'),
+      path.join(outDir, 'junit.xml'),
+      path.join(outDir, 'cancel-nested-win32', 'REPRO.md'),
+      path.join(outDir, 'terminate-archive-failing', 'REPRO.md'),
+    ]);
+    expect((await readdir(outDir)).sort()).toEqual(['cancel-nested-win32', 'junit.xml', 'summary.json', 'terminate-archive-failing']);
+
+    const summary = JSON.parse(await readFile(path.join(outDir, 'summary.json'), 'utf8'));
+    expect(summary.totals).toEqual({ scenarios: 3, passed: 1, failed: 1, inconclusive: 1 });
+    expect(await readFile(path.join(outDir, 'junit.xml'), 'utf8')).toMatch(/^<\?xml[\s\S]*<testsuites /);
+    const repro = await readFile(path.join(outDir, 'cancel-nested-win32', 'REPRO.md'), 'utf8');
+    expect(repro).toContain('npx flowconform replay scenarios/cancel-nested-win32.yaml --seed 42');
+    const inconclusive = await readFile(path.join(outDir, 'terminate-archive-failing', 'REPRO.md'), 'utf8');
+    expect(inconclusive).toContain('npx flowconform replay terminate-archive-failing.yaml --seed 7');
+  });
+
+  it('passes exploration details through and keeps results of one scenario apart', async () => {
+    const suite = suiteFixture();
+    const failing = suite.results[1]!;
+    suite.results = [failing, { ...failing, seed: 43 }];
+    const { files } = await writeReports(suite, root, {
+      replayCommandFor: (result) => `replay --seed ${result.seed}`,
+      extraFor: (result) => ({ seed: 1000 + result.seed }),
+    });
+    expect(files.slice(2)).toEqual([
+      path.join(root, 'cancel-nested-win32', 'REPRO.md'),
+      path.join(root, 'cancel-nested-win32-2', 'REPRO.md'),
+    ]);
+    expect(await readFile(files[3]!, 'utf8')).toContain('campaign seed `1043`');
+  });
+});
+
+describe('reproDirectoryName', () => {
+  it('keeps safe names, replaces path separators and dot names, and avoids names taken', () => {
+    expect(reproDirectoryName('cancel-nested-win32', new Set())).toBe('cancel-nested-win32');
+    expect(reproDirectoryName('../etc/passwd', new Set())).toBe('-etc-passwd');
+    expect(reproDirectoryName('..', new Set())).toBe('scenario');
+    expect(reproDirectoryName('a', new Set(['a', 'a-2']))).toBe('a-3');
+  });
+});
