@@ -38,7 +38,7 @@ export const defaultBounds: Bounds = {
   killAttemptsMax: 3,
   instanceBoundMs: 2000,
   listenerAttemptsMax: 5,
-  terminateBoundMs: 3000,
+  terminateBoundMs: 1500,
 };
 
 const base = {

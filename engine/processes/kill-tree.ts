@@ -9,6 +9,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EngineContext } from '../context.ts';
+import type { ProcessHandle, ProcessHost } from '../ports/process-host.ts';
 
 /** How often liveness is polled while waiting for a tree to die (ms). */
 export const treePollMs = 20;
@@ -70,4 +71,24 @@ export async function killTree(
   for (const pid of members) signal(pid, 'SIGKILL');
   const survivors = await waitForDeath([...members, ...knownPids], killWaitMsMax);
   if (survivors.length > 0) throw new TreeSurvivedKillError(owner, survivors);
+}
+
+/**
+ * Teardown of everything: SIGKILL each root's process group and every known pid still
+ * alive, then wait until the roots are reaped and every pid is dead, at most
+ * killWaitMsMax. Errors of single signals (already gone) are ignored.
+ */
+export async function killAll(host: ProcessHost, roots: ProcessHandle[], pids: number[]): Promise<void> {
+  const attempt = (pid: number) => {
+    try {
+      host.signal(pid, 'SIGKILL');
+    } catch {
+      // Gone between the look and the signal.
+    }
+  };
+  for (const root of roots) attempt(-root.pid);
+  for (const pid of pids) if (host.isAlive(pid)) attempt(pid);
+  const deadline = Date.now() + killWaitMsMax;
+  await Promise.race([Promise.all(roots.map((root) => root.exited)), sleep(killWaitMsMax)]);
+  while (pids.some((pid) => host.isAlive(pid)) && Date.now() < deadline) await sleep(treePollMs);
 }

@@ -14,7 +14,7 @@ import type { SubflowPlan } from '../../scenarios/schema/steps.ts';
 import { bugIsOn, log, type EngineContext } from '../context.ts';
 import type { ProcessHandle, WorkerMessage } from '../ports/process-host.ts';
 import { workerArguments, workerCommand, type WorkerPlan } from '../adapters/linux-process-host.ts';
-import { killTree } from '../processes/kill-tree.ts';
+import { killAll, killTree } from '../processes/kill-tree.ts';
 import { createRun, descendantRuns, getRun, isRunTerminal, moveRun, runStateType, type RunRow } from './run-row.ts';
 
 /** Wait between two kill attempts of one cancellation (ms); upstream retries on the next poll. */
@@ -43,9 +43,10 @@ export class RunProcesses {
   private readonly processMap = new Map<string, { pid: number }>();
   /** Subflow run id → pid, from the `started` lines the root worker relays. */
   private readonly subflowPids = new Map<string, number>();
-  /** Every root process started, for teardown. */
-  private readonly handles = new Map<string, ProcessHandle>();
+  /** Root processes not yet reaped, for teardown. */
   private readonly live = new Set<ProcessHandle>();
+  /** Every pid this runner learnt of (roots and subflows), for teardown. */
+  private readonly everyPid = new Set<number>();
 
   constructor(
     private readonly context: EngineContext,
@@ -92,8 +93,8 @@ export class RunProcesses {
       return null;
     }
     this.context.trace.emit({ kind: 'process', action: 'spawn', pid: handle.pid, parentPid: process.pid, owner: run.id });
-    this.handles.set(run.id, handle);
     this.live.add(handle);
+    this.everyPid.add(handle.pid);
     void handle.exited.then(({ code, signal }) => {
       this.live.delete(handle);
       this.onRootExit(run.id, handle.pid, code, signal);
@@ -112,6 +113,7 @@ export class RunProcesses {
         return;
       }
       this.subflowPids.set(message.owner, message.pid);
+      this.everyPid.add(message.pid);
       this.context.trace.emit({ kind: 'process', action: 'spawn', pid: message.pid, parentPid: message.parentPid, owner: message.owner });
       if (run) return;
       const parent = getRun(this.context, parentOf(message.owner));
@@ -248,16 +250,8 @@ export class RunProcesses {
     this.onRunEnded();
   }
 
-  /** Teardown: SIGKILL every process group still alive and wait for the roots to be reaped (bounded). */
+  /** Teardown: SIGKILL every process still alive, by group and by pid, and wait until all are dead. */
   async close(): Promise<void> {
-    const pending = [...this.live];
-    for (const handle of pending) {
-      try {
-        this.context.host.signal(-handle.pid, 'SIGKILL');
-      } catch {
-        // Already gone between the check and the signal.
-      }
-    }
-    await Promise.race([Promise.all(pending.map((handle) => handle.exited)), sleep(3_000)]);
+    await killAll(this.context.host, [...this.live], [...this.everyPid]);
   }
 }

@@ -8,7 +8,7 @@ import type { StartWorkflowStep } from '../../scenarios/schema/steps.ts';
 import { log, recordTransition, type EngineContext } from '../context.ts';
 import { workerArguments, workerCommand } from '../adapters/linux-process-host.ts';
 import type { ProcessHandle } from '../ports/process-host.ts';
-import { killTree } from '../processes/kill-tree.ts';
+import { killAll, killTree } from '../processes/kill-tree.ts';
 import type { StatusListeners } from './status-listeners.ts';
 import {
   isTaskTerminal,
@@ -105,16 +105,9 @@ export class Workflows {
     }
   }
 
-  /** Teardown: SIGKILL every task process group still alive, wait for them (bounded). */
+  /** Teardown: SIGKILL every task process still alive and wait until all are dead. */
   async close(): Promise<void> {
     const pending = [...this.taskProcesses.values()];
-    for (const handle of pending) {
-      try {
-        this.context.host.signal(-handle.pid, 'SIGKILL');
-      } catch {
-        // Gone already.
-      }
-    }
-    await Promise.race([Promise.all(pending.map((handle) => handle.exited)), new Promise((resolve) => setTimeout(resolve, 3_000))]);
+    await killAll(this.context.host, pending, pending.map((handle) => handle.pid));
   }
 }

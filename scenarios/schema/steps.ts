@@ -135,11 +135,21 @@ export const FaultStep = z.union([
   z.object({ clear: FaultName }).strict(),
 ]);
 
+/** A change of the number of consumers in the middle of a burst, after that many requests. */
+export const MembershipChange = z
+  .object({
+    afterRequests: z.number().int().nonnegative().max(scenarioLimits.burstRequestsMax),
+    consumers: z.number().int().nonnegative().max(scenarioLimits.consumersMax),
+  })
+  .strict();
+
 export const BurstStep = z
   .object({
     requests: z.number().int().positive().max(scenarioLimits.burstRequestsMax),
     /** Requests sent between two consumer rounds. */
     batchSize: z.number().int().positive().max(scenarioLimits.burstRequestsMax).default(50),
+    /** Consumers joining or leaving while the burst is under way. */
+    membership: z.array(MembershipChange).max(20).default([]),
   })
   .strict();
 

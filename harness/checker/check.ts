@@ -1,0 +1,69 @@
+/**
+ * The checker: a pure function of the history. Each clause of the inventory has one
+ * checker; one that throws gives 'unknown' with the error, never a silent pass.
+ */
+import { clauses } from '../../spec/clauses/registry.ts';
+import type { TraceEvent } from '../../trace/events.ts';
+import { combineValidity, type ClauseVerdict, type Validity } from '../result.ts';
+import { backlogExecuted, concurrencyLimitHeld, oneRunPerSlot, retriesFollowed, updateDeletesOnlyFutureScheduled } from './deployment.ts';
+import { History } from './history.ts';
+import { ackAfterDurableCommand, acknowledgedYieldsInstance, commandsNeverVanish, noDuplicateInstance } from './instance.ts';
+import { noProcessOutlivesScenario } from './process.ts';
+import { cancelledTreeDead, cancellingReachesCancelled, killFailuresBounded, subflowsCancelled } from './run-cancel.ts';
+import { observedReachable, terminalAbsorbing, transitionAccepted } from './transitions.ts';
+import type { ClauseChecker } from './verdict.ts';
+import {
+  listenerFailuresRetried,
+  secondTerminateNoop,
+  terminalWorkflowNoTaskProcess,
+  terminalWorkflowTasksTerminal,
+  terminateRunsCoreSteps,
+} from './workflow.ts';
+
+/** Clause id → its checker. A clause in the registry without one fails the test suite. */
+export const checkers: Record<string, ClauseChecker> = {
+  'TRANSITION-01': transitionAccepted,
+  'TRANSITION-02': terminalAbsorbing,
+  'OBSERVE-01': observedReachable,
+  'RUN-CANCEL-01': cancellingReachesCancelled,
+  'RUN-CANCEL-02': cancelledTreeDead,
+  'RUN-CANCEL-03': subflowsCancelled,
+  'RUN-CANCEL-04': killFailuresBounded,
+  'RUN-CONCURRENCY-01': concurrencyLimitHeld,
+  'RUN-RETRY-01': retriesFollowed,
+  'DEPLOY-UPDATE-01': updateDeletesOnlyFutureScheduled,
+  'DEPLOY-BACKLOG-02': backlogExecuted,
+  'DEPLOY-SLOT-03': oneRunPerSlot,
+  'WF-TERMINAL-01': terminalWorkflowTasksTerminal,
+  'WF-TERMINAL-02': terminalWorkflowNoTaskProcess,
+  'WF-TERMINATE-02': terminateRunsCoreSteps,
+  'WF-LISTENER-01': listenerFailuresRetried,
+  'WF-TERMINATE-03': secondTerminateNoop,
+  'INSTANCE-01': acknowledgedYieldsInstance,
+  'INSTANCE-02': noDuplicateInstance,
+  'INSTANCE-03': ackAfterDurableCommand,
+  'INSTANCE-04': commandsNeverVanish,
+  'PROCESS-01': noProcessOutlivesScenario,
+};
+
+export interface CheckResult {
+  valid: Validity;
+  verdicts: ClauseVerdict[];
+}
+
+/** Judge a trace against every clause (or those in `only`). */
+export function checkTrace(events: readonly TraceEvent[], only?: readonly string[]): CheckResult {
+  const history = new History(events);
+  const verdicts = clauses
+    .filter((clause) => !only || only.includes(clause.id))
+    .map((clause): ClauseVerdict => {
+      const checker = checkers[clause.id];
+      if (!checker) return { clauseId: clause.id, valid: 'unknown', violations: [], unknownReasons: ['no checker for this clause'] };
+      try {
+        return checker(history);
+      } catch (error) {
+        return { clauseId: clause.id, valid: 'unknown', violations: [], unknownReasons: [`checker threw: ${String(error)}`] };
+      }
+    });
+  return { valid: combineValidity(verdicts.map((verdict) => verdict.valid)), verdicts };
+}

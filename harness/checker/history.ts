@@ -1,0 +1,123 @@
+/**
+ * A trace indexed for the clause checkers: transitions per entity, process liveness per
+ * pid, parents of runs, requests by op. Built once per check; pure reads after that.
+ */
+import { defaultBounds, type Bounds, type EntityKind, type MetaEvent, type ObserveEvent, type ObserveProcessEvent, type RequestEvent, type TraceEvent, type TransitionEvent } from '../../trace/events.ts';
+
+export function entityKey(entity: EntityKind, id: string): string {
+  return `${entity}:${id}`;
+}
+
+export class History {
+  readonly meta: MetaEvent | undefined;
+  readonly bounds: Bounds;
+  /** Wall time of the last event (ms): how far the history reaches. */
+  readonly endWallMs: number;
+  readonly transitions: TransitionEvent[] = [];
+  readonly observes: ObserveEvent[] = [];
+  readonly requests: RequestEvent[] = [];
+  private readonly transitionsByEntity = new Map<string, TransitionEvent[]>();
+  private readonly processObservations = new Map<number, ObserveProcessEvent[]>();
+  private readonly runParents = new Map<string, string | null>();
+
+  constructor(readonly events: readonly TraceEvent[]) {
+    this.meta = events.find((event): event is MetaEvent => event.kind === 'meta');
+    this.bounds = { ...defaultBounds, ...this.meta?.bounds };
+    this.endWallMs = events.length === 0 ? 0 : Math.max(...events.map((event) => event.wallMs));
+    for (const event of events) {
+      switch (event.kind) {
+        case 'transition': {
+          this.transitions.push(event);
+          const key = entityKey(event.entity, event.id);
+          this.transitionsByEntity.set(key, [...(this.transitionsByEntity.get(key) ?? []), event]);
+          if (event.entity === 'run' && !this.runParents.has(event.id)) this.runParents.set(event.id, event.parentId);
+          break;
+        }
+        case 'observe':
+          this.observes.push(event);
+          break;
+        case 'observe-process':
+          this.processObservations.set(event.pid, [...(this.processObservations.get(event.pid) ?? []), event]);
+          break;
+        case 'request':
+          this.requests.push(event);
+          break;
+        default:
+          break;
+      }
+    }
+  }
+
+  /** Does the history reach wall time `wallMs`? If not, a bound ending there cannot be judged. */
+  covers(wallMs: number): boolean {
+    return this.endWallMs >= wallMs;
+  }
+
+  transitionsOf(entity: EntityKind, id: string): TransitionEvent[] {
+    return this.transitionsByEntity.get(entityKey(entity, id)) ?? [];
+  }
+
+  /** The state an entity had just before trace position `seq`, from its transitions (null: none yet). */
+  stateBefore(entity: EntityKind, id: string, seq: number): TransitionEvent | undefined {
+    return this.transitionsOf(entity, id)
+      .filter((transition) => transition.seq < seq)
+      .at(-1);
+  }
+
+  /** Runs below `runId` in the parent chain (subflows, theirs, …). */
+  descendantRuns(runId: string): string[] {
+    const result: string[] = [];
+    const queue = [runId];
+    while (queue.length > 0) {
+      const parent = queue.shift()!;
+      for (const [child, childParent] of this.runParents) {
+        if (childParent === parent) {
+          result.push(child);
+          queue.push(child);
+        }
+      }
+    }
+    return result;
+  }
+
+  /** Entity ids whose parent is `parentId` (tasks of a workflow). */
+  childrenOf(entity: EntityKind, parentId: string): string[] {
+    const ids = new Set<string>();
+    for (const transition of this.transitions) if (transition.entity === entity && transition.parentId === parentId) ids.add(transition.id);
+    return [...ids];
+  }
+
+  /** Pids observed in /proc whose owner is one of `owners`. */
+  pidsOwnedBy(owners: Set<string>): Array<{ pid: number; owner: string }> {
+    const result: Array<{ pid: number; owner: string }> = [];
+    for (const [pid, observations] of this.processObservations) {
+      const owner = observations[0]!.owner;
+      if (owners.has(owner)) result.push({ pid, owner });
+    }
+    return result;
+  }
+
+  /** Was the process alive at wall time `wallMs`, per the last /proc look at or before it? */
+  processAliveAt(pid: number, wallMs: number): ObserveProcessEvent | undefined {
+    const last = (this.processObservations.get(pid) ?? []).filter((observation) => observation.wallMs <= wallMs).at(-1);
+    return last?.alive ? last : undefined;
+  }
+
+  allProcessObservations(): ObserveProcessEvent[] {
+    return [...this.processObservations.values()].flat().sort((a, b) => a.seq - b.seq);
+  }
+
+  /** The state read back through the query API at or before wall time `wallMs`. */
+  observedStateAt(entity: EntityKind, id: string, wallMs: number): ObserveEvent | undefined {
+    return this.observes.filter((observe) => observe.entity === entity && observe.id === id && observe.wallMs <= wallMs).at(-1);
+  }
+
+  /** The step-begin event that the event at `seq` belongs to (requests are written when answered). */
+  stepBeginBefore(seq: number): TraceEvent | undefined {
+    for (let index = seq; index >= 0; index -= 1) {
+      const event = this.events[index];
+      if (event?.kind === 'step' && event.phase === 'begin') return event;
+    }
+    return undefined;
+  }
+}

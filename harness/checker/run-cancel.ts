@@ -1,0 +1,115 @@
+/**
+ * RUN-CANCEL-01..04: cancelling a run ends it, its subflows and its whole process tree
+ * within cancelBoundMs, and a failing kill is reported, not retried for ever
+ * (PrefectHQ/prefect#17792).
+ */
+import { isTerminal } from '../../spec/transitions.ts';
+import type { TransitionEvent } from '../../trace/events.ts';
+import type { History } from './history.ts';
+import { VerdictBuilder, type ClauseChecker } from './verdict.ts';
+
+/**
+ * Once the query API shows a run CANCELLED, its processes must be seen dead within this
+ * (wall ms): the observer reads /proc right after the states, so this is one poll's slack.
+ */
+export const cancelledSettleMs = 100;
+
+function entries(history: History, to: string): TransitionEvent[] {
+  return history.transitions.filter((transition) => transition.entity === 'run' && transition.to === to && transition.from !== to);
+}
+
+function cancelledAfter(history: History, runId: string, seq: number): TransitionEvent | undefined {
+  return history.transitionsOf('run', runId).find((transition) => transition.seq > seq && transition.to === 'CANCELLED');
+}
+
+export const cancellingReachesCancelled: ClauseChecker = (history) => {
+  const verdict = new VerdictBuilder('RUN-CANCEL-01');
+  const boundMs = history.bounds.cancelBoundMs;
+  for (const entered of entries(history, 'CANCELLING')) {
+    const done = cancelledAfter(history, entered.id, entered.seq);
+    const deadline = entered.wallMs + boundMs;
+    if (done && done.wallMs <= deadline) continue;
+    if (done) {
+      verdict.violation(`run ${entered.id} took ${Math.round(done.wallMs - entered.wallMs)} ms from CANCELLING to CANCELLED (bound ${boundMs} ms)`, done.seq, entered.id);
+    } else if (history.covers(deadline)) {
+      const state = history.transitionsOf('run', entered.id).at(-1)?.to;
+      verdict.violation(`run ${entered.id} entered CANCELLING and was still ${state} ${boundMs} ms later (bound ${boundMs} ms); it never reached CANCELLED`, entered.seq, entered.id);
+    } else {
+      verdict.unknown(`the trace ends ${Math.round(deadline - history.endWallMs)} ms before run ${entered.id}'s cancel bound`);
+    }
+  }
+  return verdict.build();
+};
+
+export const cancelledTreeDead: ClauseChecker = (history) => {
+  const verdict = new VerdictBuilder('RUN-CANCEL-02');
+  const boundMs = history.bounds.cancelBoundMs;
+  for (const entered of entries(history, 'CANCELLING')) {
+    const observedCancelled = history.observes.find(
+      (observe) => observe.entity === 'run' && observe.id === entered.id && observe.seq > entered.seq && observe.state === 'CANCELLED',
+    );
+    const at = Math.min(entered.wallMs + boundMs, observedCancelled ? observedCancelled.wallMs + cancelledSettleMs : Infinity);
+    if (!history.covers(at)) {
+      verdict.unknown(`the trace ends before run ${entered.id}'s tree can be judged (at ${Math.round(at)} ms)`);
+      continue;
+    }
+    const owners = new Set([entered.id, ...history.descendantRuns(entered.id)]);
+    const alive = history
+      .pidsOwnedBy(owners)
+      .map(({ pid, owner }) => ({ pid, owner, seen: history.processAliveAt(pid, at) }))
+      .filter((entry) => entry.seen !== undefined);
+    if (alive.length === 0) continue;
+    const when = observedCancelled && at < entered.wallMs + boundMs ? `${cancelledSettleMs} ms after it was read back CANCELLED` : `${boundMs} ms after it entered CANCELLING`;
+    verdict.violation(
+      `run ${entered.id}: ${alive.length} process(es) of its tree still alive in /proc ${when}: ${alive.map((entry) => `pid ${entry.pid} (${entry.owner}, state ${entry.seen!.stat})`).join(', ')}`,
+      alive[0]!.seen!.seq,
+      entered.id,
+    );
+  }
+  return verdict.build();
+};
+
+export const subflowsCancelled: ClauseChecker = (history) => {
+  const verdict = new VerdictBuilder('RUN-CANCEL-03');
+  const boundMs = history.bounds.cancelBoundMs;
+  const parents = history.transitions.filter(
+    (transition) => transition.entity === 'run' && (transition.to === 'CANCELLING' || transition.to === 'CANCELLED') && transition.cause !== 'parent-cancelling' && transition.cause !== 'parent-cancelled',
+  );
+  const judged = new Set<string>();
+  for (const parent of parents) {
+    const deadline = parent.wallMs + boundMs;
+    for (const subflowId of history.descendantRuns(parent.id)) {
+      if (judged.has(subflowId)) continue;
+      const before = history.stateBefore('run', subflowId, parent.seq + 1);
+      if (before && isTerminal('run', before.to)) continue;
+      judged.add(subflowId);
+      const done = history.transitionsOf('run', subflowId).find((transition) => transition.seq > parent.seq && transition.to === 'CANCELLED');
+      if (done && done.wallMs <= deadline) continue;
+      const later = history.transitionsOf('run', subflowId).find((transition) => transition.seq > parent.seq && isTerminal('run', transition.to));
+      if (later && later.to !== 'CANCELLED' && later.wallMs <= deadline) {
+        verdict.violation(`subflow run ${subflowId} of cancelled parent ${parent.id} ended ${later.to}, not CANCELLED`, later.seq, subflowId);
+      } else if (done || history.covers(deadline)) {
+        const state = history.transitionsOf('run', subflowId).filter((transition) => transition.wallMs <= deadline).at(-1)?.to;
+        verdict.violation(`subflow run ${subflowId} of ${parent.id} (${parent.to}) was still ${state} ${boundMs} ms later (bound ${boundMs} ms)`, parent.seq, subflowId);
+      } else {
+        verdict.unknown(`the trace ends before subflow run ${subflowId}'s cancel bound`);
+      }
+    }
+  }
+  return verdict.build();
+};
+
+export const killFailuresBounded: ClauseChecker = (history) => {
+  const verdict = new VerdictBuilder('RUN-CANCEL-04');
+  const failures = new Map<string, number>();
+  for (const event of history.events) {
+    if (event.kind !== 'process' || event.action !== 'kill-failed') continue;
+    if (!event.error) verdict.violation(`a kill of ${event.owner} failed without saying why`, event.seq, event.owner);
+    const count = (failures.get(event.owner) ?? 0) + 1;
+    failures.set(event.owner, count);
+    if (count === history.bounds.killAttemptsMax + 1) {
+      verdict.violation(`the kill of ${event.owner} failed ${count} times, more than killAttemptsMax (${history.bounds.killAttemptsMax}): retried without end`, event.seq, event.owner);
+    }
+  }
+  return verdict.build();
+};

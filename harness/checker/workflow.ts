@@ -1,0 +1,126 @@
+/**
+ * WF-TERMINAL-01/02, WF-TERMINATE-02/03, WF-LISTENER-01: a terminated workflow has no
+ * open task and no live task process, and a failing listener skips nothing and is
+ * retried (conductor-oss/conductor#303, PR #304, PR #766).
+ */
+import { isTerminal } from '../../spec/transitions.ts';
+import type { History } from './history.ts';
+import { VerdictBuilder, type ClauseChecker } from './verdict.ts';
+
+/** First read-back of each workflow in a terminal state. */
+function workflowsReadTerminal(history: History) {
+  const first = new Map<string, (typeof history.observes)[number]>();
+  for (const observe of history.observes) {
+    if (observe.entity === 'workflow' && observe.state !== null && isTerminal('workflow', observe.state) && !first.has(observe.id)) {
+      first.set(observe.id, observe);
+    }
+  }
+  return [...first.values()];
+}
+
+export const terminalWorkflowTasksTerminal: ClauseChecker = (history) => {
+  const verdict = new VerdictBuilder('WF-TERMINAL-01');
+  const boundMs = history.bounds.terminateBoundMs;
+  for (const workflow of workflowsReadTerminal(history)) {
+    const at = workflow.wallMs + boundMs;
+    if (!history.covers(at)) {
+      verdict.unknown(`the trace ends before workflow ${workflow.id}'s terminate bound`);
+      continue;
+    }
+    for (const taskId of history.childrenOf('task', workflow.id)) {
+      const task = history.observedStateAt('task', taskId, at);
+      if (task?.state && !isTerminal('task', task.state)) {
+        verdict.violation(`workflow ${workflow.id} was read back ${workflow.state}, and ${boundMs} ms later its task ${taskId} was still read back ${task.state}`, task.seq, taskId);
+      }
+    }
+  }
+  return verdict.build();
+};
+
+export const terminalWorkflowNoTaskProcess: ClauseChecker = (history) => {
+  const verdict = new VerdictBuilder('WF-TERMINAL-02');
+  const boundMs = history.bounds.terminateBoundMs;
+  for (const workflow of workflowsReadTerminal(history)) {
+    const at = workflow.wallMs + boundMs;
+    if (!history.covers(at)) {
+      verdict.unknown(`the trace ends before workflow ${workflow.id}'s terminate bound`);
+      continue;
+    }
+    const owners = new Set(history.childrenOf('task', workflow.id));
+    for (const { pid, owner } of history.pidsOwnedBy(owners)) {
+      const seen = history.processAliveAt(pid, at);
+      if (seen) verdict.violation(`workflow ${workflow.id} is ${workflow.state}, yet the process of task ${owner} (pid ${pid}, state ${seen.stat}) was alive ${boundMs} ms later`, seen.seq, owner);
+    }
+  }
+  return verdict.build();
+};
+
+export const terminateRunsCoreSteps: ClauseChecker = (history) => {
+  const verdict = new VerdictBuilder('WF-TERMINATE-02');
+  const boundMs = history.bounds.terminateBoundMs;
+  for (const request of history.requests.filter((candidate) => candidate.op === 'terminate-workflow')) {
+    const workflowId = String(request.args.workflow);
+    const moment = history.stepBeginBefore(request.seq) ?? request;
+    const before = history.stateBefore('workflow', workflowId, moment.seq);
+    if (!before || isTerminal('workflow', before.to)) continue;
+    const deadline = moment.wallMs + boundMs;
+    for (const taskId of history.childrenOf('task', workflowId)) {
+      const taskBefore = history.stateBefore('task', taskId, moment.seq);
+      if (!taskBefore || isTerminal('task', taskBefore.to)) continue;
+      const ended = history.transitionsOf('task', taskId).find((transition) => transition.seq > moment.seq && isTerminal('task', transition.to));
+      if (ended && ended.wallMs <= deadline) continue;
+      if (ended || history.covers(deadline)) {
+        verdict.violation(
+          `terminate of workflow ${workflowId} (answered ${request.outcome}${request.answer.error ? `: ${String(request.answer.error)}` : ''}) left task ${taskId} ${taskBefore.to} for over ${boundMs} ms: cancelNonTerminalTasks was skipped`,
+          request.seq,
+          taskId,
+        );
+      } else {
+        verdict.unknown(`the trace ends before the terminate bound of workflow ${workflowId}`);
+      }
+    }
+  }
+  return verdict.build();
+};
+
+export const listenerFailuresRetried: ClauseChecker = (history) => {
+  const verdict = new VerdictBuilder('WF-LISTENER-01');
+  const windowMs = history.bounds.terminateBoundMs;
+  const effects = history.events.filter((event) => event.kind === 'side-effect');
+  for (const failure of effects) {
+    if (failure.kind !== 'side-effect' || failure.outcome !== 'error') continue;
+    const followed = effects.some(
+      (later) =>
+        later.kind === 'side-effect' &&
+        later.seq > failure.seq &&
+        later.name === failure.name &&
+        later.target === failure.target &&
+        (later.attempt > failure.attempt || later.outcome === 'dead-letter'),
+    );
+    if (followed) continue;
+    if (history.covers(failure.wallMs + windowMs)) {
+      verdict.violation(`listener ${failure.name} failed for ${failure.target} (attempt ${failure.attempt}: ${failure.error}) and was neither retried nor dead-lettered within ${windowMs} ms`, failure.seq, failure.target);
+    } else {
+      verdict.unknown(`the trace ends before listener ${failure.name}'s retry of ${failure.target} could be seen`);
+    }
+  }
+  return verdict.build();
+};
+
+export const secondTerminateNoop: ClauseChecker = (history) => {
+  const verdict = new VerdictBuilder('WF-TERMINATE-03');
+  for (const request of history.requests.filter((candidate) => candidate.op === 'terminate-workflow')) {
+    const workflowId = String(request.args.workflow);
+    const moment = history.stepBeginBefore(request.seq) ?? request;
+    if (history.stateBefore('workflow', workflowId, moment.seq)?.to !== 'TERMINATED') continue;
+    if (request.outcome !== 'ok') verdict.violation(`a second terminate of TERMINATED workflow ${workflowId} was answered ${request.outcome}`, request.seq, workflowId);
+    const effect = history.events.find(
+      (event) =>
+        event.seq > moment.seq &&
+        event.seq < request.seq &&
+        ((event.kind === 'transition' && (event.id === workflowId || event.parentId === workflowId)) || (event.kind === 'side-effect' && event.target === workflowId)),
+    );
+    if (effect) verdict.violation(`a second terminate of TERMINATED workflow ${workflowId} was not a no-op: ${effect.kind} at seq ${effect.seq}`, effect.seq, workflowId);
+  }
+  return verdict.build();
+};
