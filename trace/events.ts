@@ -172,6 +172,16 @@ export const LogEvent = z.object({
   entity: z.string().optional(),
 });
 
+/**
+ * The harness is about to tear the engine down (kill what is left). Observations after
+ * this line say what teardown did, not what the engine did, so liveness clauses read
+ * the history only up to here.
+ */
+export const TeardownEvent = z.object({
+  ...base,
+  kind: z.literal('teardown'),
+});
+
 /** Last line: how the run ended. `crash`/`timeout` make the verdict inconclusive. */
 export const EndEvent = z.object({
   ...base,
@@ -192,6 +202,7 @@ export const TraceEvent = z.discriminatedUnion('kind', [
   StepEvent,
   FaultEvent,
   LogEvent,
+  TeardownEvent,
   EndEvent,
 ]);
 
@@ -207,6 +218,7 @@ export type ObserveProcessEvent = z.infer<typeof ObserveProcessEvent>;
 export type StepEvent = z.infer<typeof StepEvent>;
 export type FaultEvent = z.infer<typeof FaultEvent>;
 export type LogEvent = z.infer<typeof LogEvent>;
+export type TeardownEvent = z.infer<typeof TeardownEvent>;
 export type EndEvent = z.infer<typeof EndEvent>;
 
 /** An event before the sink stamps it with `seq`, `timeMs` and `wallMs`. */

@@ -43,7 +43,7 @@ export async function terminateWorkflow(
       return { ok: false, code: 'INTERNAL_ERROR', error: String(error) };
     }
   }
-  await workflows.cancelNonTerminalTasks(workflowId);
+  workflows.cancelNonTerminalTasks(workflowId);
   log(context, 'info', `workflow ${workflowId} removed from the decider queue`, workflowId);
   if (!bugIsOn(context, 'conductor-303')) workflows.listeners.notify(terminated);
   return { ok: true };

@@ -87,8 +87,11 @@ export class Workflows {
     if (!isWorkflowTerminal(workflow)) this.listeners.notify(moveWorkflow(this.context, workflow, 'FAILED', 'task-failed'));
   }
 
-  /** Conductor's cancelNonTerminalTasks: every non-terminal task → CANCELED, its process killed. */
-  async cancelNonTerminalTasks(workflowId: string): Promise<void> {
+  /**
+   * Conductor's cancelNonTerminalTasks: every non-terminal task → CANCELED, and its
+   * process tree is ended in the background (the API does not wait for workers to die).
+   */
+  cancelNonTerminalTasks(workflowId: string): void {
     const open = this.context.store
       .table<TaskRow>(tasksTable)
       .all()
@@ -97,11 +100,9 @@ export class Workflows {
       moveTask(this.context, task, 'CANCELED', 'workflow-terminated');
       const handle = this.taskProcesses.get(task.id);
       if (!handle) continue;
-      try {
-        await killTree(this.context, task.id, handle.pid, [], true);
-      } catch (error) {
+      killTree(this.context, task.id, handle.pid, [], true).catch((error: unknown) => {
         this.context.trace.emit({ kind: 'process', action: 'kill-failed', pid: handle.pid, parentPid: null, owner: task.id, error: String(error) });
-      }
+      });
     }
   }
 

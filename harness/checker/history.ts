@@ -11,8 +11,13 @@ export function entityKey(entity: EntityKind, id: string): string {
 export class History {
   readonly meta: MetaEvent | undefined;
   readonly bounds: Bounds;
-  /** Wall time of the last event (ms): how far the history reaches. */
+  /**
+   * How far the history of the engine reaches (wall ms): the teardown line when there is
+   * one (what follows it is the harness killing leftovers), else the last event.
+   */
   readonly endWallMs: number;
+  /** Position of the teardown line, or Infinity. Liveness reads stop there. */
+  readonly teardownSeq: number;
   readonly transitions: TransitionEvent[] = [];
   readonly observes: ObserveEvent[] = [];
   readonly requests: RequestEvent[] = [];
@@ -23,7 +28,9 @@ export class History {
   constructor(readonly events: readonly TraceEvent[]) {
     this.meta = events.find((event): event is MetaEvent => event.kind === 'meta');
     this.bounds = { ...defaultBounds, ...this.meta?.bounds };
-    this.endWallMs = events.length === 0 ? 0 : Math.max(...events.map((event) => event.wallMs));
+    const teardown = events.find((event) => event.kind === 'teardown');
+    this.teardownSeq = teardown?.seq ?? Infinity;
+    this.endWallMs = teardown?.wallMs ?? (events.length === 0 ? 0 : Math.max(...events.map((event) => event.wallMs)));
     for (const event of events) {
       switch (event.kind) {
         case 'transition': {
@@ -97,9 +104,14 @@ export class History {
     return result;
   }
 
-  /** Was the process alive at wall time `wallMs`, per the last /proc look at or before it? */
+  /**
+   * Was the process alive at wall time `wallMs`, per the last /proc look at or before it
+   * (and before teardown)? Past the end of the history this is the last look before teardown.
+   */
   processAliveAt(pid: number, wallMs: number): ObserveProcessEvent | undefined {
-    const last = (this.processObservations.get(pid) ?? []).filter((observation) => observation.wallMs <= wallMs).at(-1);
+    const last = (this.processObservations.get(pid) ?? [])
+      .filter((observation) => observation.wallMs <= wallMs && observation.seq < this.teardownSeq)
+      .at(-1);
     return last?.alive ? last : undefined;
   }
 
@@ -107,9 +119,11 @@ export class History {
     return [...this.processObservations.values()].flat().sort((a, b) => a.seq - b.seq);
   }
 
-  /** The state read back through the query API at or before wall time `wallMs`. */
+  /** The state read back through the query API at or before wall time `wallMs` (and before teardown). */
   observedStateAt(entity: EntityKind, id: string, wallMs: number): ObserveEvent | undefined {
-    return this.observes.filter((observe) => observe.entity === entity && observe.id === id && observe.wallMs <= wallMs).at(-1);
+    return this.observes
+      .filter((observe) => observe.entity === entity && observe.id === id && observe.wallMs <= wallMs && observe.seq < this.teardownSeq)
+      .at(-1);
   }
 
   /** The step-begin event that the event at `seq` belongs to (requests are written when answered). */

@@ -19,6 +19,33 @@ function instanceCreations(history: History): Map<string, TransitionEvent[]> {
   return byRequest;
 }
 
+/**
+ * When consumers could make instances: at least one registered (set-consumers requests)
+ * and the command table not faulted by the nemesis. A list of [wall ms, available]
+ * changes, in order. The bound of INSTANCE-01 runs only while this holds, so a request
+ * acknowledged while no master exists is judged from the moment one joins.
+ */
+function consumerAvailability(history: History): Array<[number, boolean]> {
+  let consumers = 0;
+  let faulted = false;
+  const changes: Array<[number, boolean]> = [[0, false]];
+  for (const event of history.events) {
+    if (event.kind === 'request' && event.op === 'set-consumers' && event.outcome === 'ok') consumers = Number(event.args.count);
+    else if (event.kind === 'fault' && event.fault === 'command-store') faulted = event.action === 'inject';
+    else continue;
+    const available = consumers > 0 && !faulted;
+    if (changes.at(-1)![1] !== available) changes.push([event.wallMs, available]);
+  }
+  return changes;
+}
+
+/** The first wall time at or after `wallMs` when consumers were available, or undefined. */
+function availableFrom(changes: Array<[number, boolean]>, wallMs: number): number | undefined {
+  const before = changes.filter(([at]) => at <= wallMs).at(-1);
+  if (before?.[1]) return wallMs;
+  return changes.find(([at, available]) => at > wallMs && available)?.[0];
+}
+
 function acknowledged(history: History) {
   return history.requests.filter((request) => request.op === startInstanceOp && request.outcome === 'ok');
 }
@@ -27,13 +54,20 @@ export const acknowledgedYieldsInstance: ClauseChecker = (history) => {
   const verdict = new VerdictBuilder('INSTANCE-01');
   const boundMs = history.bounds.instanceBoundMs;
   const created = instanceCreations(history);
+  const availability = consumerAvailability(history);
   let missing = 0;
   for (const ack of acknowledged(history)) {
     const instance = created.get(ack.requestId)?.[0];
-    const deadline = ack.wallMs + boundMs;
+    const from = availableFrom(availability, ack.wallMs);
+    if (instance && (from === undefined || instance.wallMs <= from + boundMs)) continue;
+    if (from === undefined) {
+      verdict.unknown(`no consumer could take request ${ack.requestId} after its ack`);
+      continue;
+    }
+    const deadline = from + boundMs;
     if (instance && instance.wallMs <= deadline) continue;
     if (instance) {
-      verdict.violation(`request ${ack.requestId} got its instance ${Math.round(instance.wallMs - ack.wallMs)} ms after the ack (bound ${boundMs} ms)`, instance.seq, ack.requestId);
+      verdict.violation(`request ${ack.requestId} got its instance ${Math.round(instance.wallMs - from)} ms after a consumer could take it (bound ${boundMs} ms)`, instance.seq, ack.requestId);
     } else if (history.covers(deadline)) {
       missing += 1;
       if (missing <= 20) verdict.violation(`request ${ack.requestId} was acknowledged (${String(ack.answer.commandId)}) but no instance was ever created`, ack.seq, ack.requestId);

@@ -49,16 +49,17 @@ export const cancelledTreeDead: ClauseChecker = (history) => {
       (observe) => observe.entity === 'run' && observe.id === entered.id && observe.seq > entered.seq && observe.state === 'CANCELLED',
     );
     const at = Math.min(entered.wallMs + boundMs, observedCancelled ? observedCancelled.wallMs + cancelledSettleMs : Infinity);
-    if (!history.covers(at)) {
-      verdict.unknown(`the trace ends before run ${entered.id}'s tree can be judged (at ${Math.round(at)} ms)`);
-      continue;
-    }
     const owners = new Set([entered.id, ...history.descendantRuns(entered.id)]);
     const alive = history
       .pidsOwnedBy(owners)
       .map(({ pid, owner }) => ({ pid, owner, seen: history.processAliveAt(pid, at) }))
       .filter((entry) => entry.seen !== undefined);
     if (alive.length === 0) continue;
+    if (!history.covers(at)) {
+      // Processes seen alive at the end of the history might still die before the bound.
+      verdict.unknown(`the trace ends before run ${entered.id}'s tree can be judged (at ${Math.round(at)} ms)`);
+      continue;
+    }
     const when = observedCancelled && at < entered.wallMs + boundMs ? `${cancelledSettleMs} ms after it was read back CANCELLED` : `${boundMs} ms after it entered CANCELLING`;
     verdict.violation(
       `run ${entered.id}: ${alive.length} process(es) of its tree still alive in /proc ${when}: ${alive.map((entry) => `pid ${entry.pid} (${entry.owner}, state ${entry.seen!.stat})`).join(', ')}`,

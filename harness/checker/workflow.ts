@@ -23,13 +23,13 @@ export const terminalWorkflowTasksTerminal: ClauseChecker = (history) => {
   const boundMs = history.bounds.terminateBoundMs;
   for (const workflow of workflowsReadTerminal(history)) {
     const at = workflow.wallMs + boundMs;
-    if (!history.covers(at)) {
-      verdict.unknown(`the trace ends before workflow ${workflow.id}'s terminate bound`);
-      continue;
-    }
     for (const taskId of history.childrenOf('task', workflow.id)) {
       const task = history.observedStateAt('task', taskId, at);
       if (task?.state && !isTerminal('task', task.state)) {
+        if (!history.covers(at)) {
+          verdict.unknown(`the trace ends before workflow ${workflow.id}'s terminate bound, with task ${taskId} still ${task.state}`);
+          continue;
+        }
         verdict.violation(`workflow ${workflow.id} was read back ${workflow.state}, and ${boundMs} ms later its task ${taskId} was still read back ${task.state}`, task.seq, taskId);
       }
     }
@@ -42,14 +42,11 @@ export const terminalWorkflowNoTaskProcess: ClauseChecker = (history) => {
   const boundMs = history.bounds.terminateBoundMs;
   for (const workflow of workflowsReadTerminal(history)) {
     const at = workflow.wallMs + boundMs;
-    if (!history.covers(at)) {
-      verdict.unknown(`the trace ends before workflow ${workflow.id}'s terminate bound`);
-      continue;
-    }
     const owners = new Set(history.childrenOf('task', workflow.id));
     for (const { pid, owner } of history.pidsOwnedBy(owners)) {
       const seen = history.processAliveAt(pid, at);
-      if (seen) verdict.violation(`workflow ${workflow.id} is ${workflow.state}, yet the process of task ${owner} (pid ${pid}, state ${seen.stat}) was alive ${boundMs} ms later`, seen.seq, owner);
+      if (seen && !history.covers(at)) verdict.unknown(`the trace ends before workflow ${workflow.id}'s terminate bound, with task process ${pid} alive`);
+      else if (seen) verdict.violation(`workflow ${workflow.id} is ${workflow.state}, yet the process of task ${owner} (pid ${pid}, state ${seen.stat}) was alive ${boundMs} ms later`, seen.seq, owner);
     }
   }
   return verdict.build();

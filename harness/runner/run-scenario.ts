@@ -14,9 +14,10 @@ import { isAliveInProc } from '../../engine/adapters/proc.ts';
 import { LogicalClock } from '../../engine/adapters/logical-clock.ts';
 import { TraceRecorder } from '../../engine/adapters/trace-recorder.ts';
 import type { BugProfileId } from '../../engine/bugs/profiles.ts';
-import { ReferenceEngine } from '../../engine/reference-engine.ts';
+import { ReferenceEngine, type EngineOptions } from '../../engine/reference-engine.ts';
 import { stepName, type Scenario, type Step } from '../../scenarios/schema/steps.ts';
-import { defaultBounds } from '../../trace/events.ts';
+import { defaultBounds, type EntityKind } from '../../trace/events.ts';
+import { isTerminal } from '../../spec/transitions.ts';
 import { checkTrace } from '../checker/check.ts';
 import { scenarioEndReason } from '../checker/process.ts';
 import { environment } from '../environment.ts';
@@ -40,6 +41,11 @@ export interface RunScenarioOptions {
   seed?: number;
   /** Write the trace here as `<scenario>.jsonl`; no file when absent. */
   traceDir?: string;
+  /**
+   * Makes the engine under test (default: the reference engine). Tests pass an engine
+   * that hangs or throws to show the run ends inconclusive instead of hanging.
+   */
+  createEngine?: (options: EngineOptions) => ReferenceEngine;
 }
 
 export type LoadedScenario = Scenario & { file?: string | null };
@@ -71,7 +77,11 @@ async function withTimeout<T>(work: Promise<T>, ms: number, onTimeout: () => Err
   }
 }
 
-function matchesState(actual: string, wanted: string): boolean {
+/** The pseudo-state of `await` that matches any final state of the entity's machine. */
+export const terminalPseudoState = 'TERMINAL';
+
+function matchesState(entity: EntityKind, actual: string, wanted: string): boolean {
+  if (wanted === terminalPseudoState) return isTerminal(entity, actual);
   return actual === wanted || actual.startsWith(`${wanted}/`);
 }
 
@@ -92,7 +102,7 @@ export async function runScenario(scenario: LoadedScenario, options: RunScenario
     engine: 'flowconform-reference',
     environment: environment(),
   });
-  const engine = new ReferenceEngine({
+  const engine = (options.createEngine ?? ((engineOptions) => new ReferenceEngine(engineOptions)))({
     clock,
     trace,
     wallNowMs: () => trace.wallNowMs(),
@@ -123,8 +133,8 @@ export async function runScenario(scenario: LoadedScenario, options: RunScenario
     if (await client.apply(step)) return 'ok';
     if ('await' in step) {
       const { state, timeoutMs, ...target } = step.await;
-      const [entity, id] = Object.entries(target).find(([, value]) => value !== undefined)! as [string, string];
-      return waitUntil(() => engine.entities().some((view) => view.entity === entity && view.id === id && matchesState(view.state, state)), timeoutMs);
+      const [entity, id] = Object.entries(target).find(([, value]) => value !== undefined)! as [EntityKind, string];
+      return waitUntil(() => engine.entities().some((view) => view.entity === entity && view.id === id && matchesState(entity, view.state, state)), timeoutMs);
     }
     if ('drain' in step) {
       return waitUntil(() => {
@@ -154,6 +164,7 @@ export async function runScenario(scenario: LoadedScenario, options: RunScenario
     end = { outcome: error instanceof StepTimeoutError ? 'timeout' : 'crash', error: error instanceof Error ? (error.stack ?? error.message) : String(error) };
   }
 
+  trace.emit({ kind: 'teardown' });
   try {
     await withTimeout(engine.close(), closeTimeoutMsMax, () => new Error(`engine teardown took over ${closeTimeoutMsMax} ms`));
   } catch (error) {

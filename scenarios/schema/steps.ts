@@ -94,7 +94,10 @@ export const AwaitStep = z
     task: id.optional(),
     command: z.string().min(1).optional(),
     instance: z.string().min(1).optional(),
-    /** Upstream state; a run state type alone (`SCHEDULED`) also matches its named sub-states. */
+    /**
+     * Upstream state; a run state type alone (`SCHEDULED`) also matches its named
+     * sub-states, and `TERMINAL` matches any final state of the entity's machine.
+     */
     state: z.string().min(1),
     timeoutMs: timeoutMs.default(10_000),
   })

@@ -161,9 +161,9 @@ export const clauses: readonly Clause[] = [
   {
     id: 'INSTANCE-01',
     family: 'instance',
-    must: 'Every acknowledged creation request MUST yield an instance within instanceBoundMs.',
+    must: 'Every acknowledged creation request MUST yield an instance within instanceBoundMs of a consumer being able to take it.',
     source: 'apache/dolphinscheduler#16572 (success answered, no instance ever created)',
-    checkedBy: 'Each ok request of op start-process-instance has an instance whose requestId matches within the bound; unknown if the trace ends sooner.',
+    checkedBy: 'Each ok request of op start-process-instance has an instance with its requestId within the bound, counted from the ack or, if no consumer was registered or the command table was faulted, from when one could take it; unknown if the trace ends sooner.',
     catches: ['dolphinscheduler-16572'],
   },
   {
