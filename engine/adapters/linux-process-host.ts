@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import spawn from 'cross-spawn';
 import type { ProcessHandle, ProcessHost, SpawnRequest, WorkerMessage } from '../ports/process-host.ts';
-import { descendantsOf, isAliveInProc } from './proc.ts';
+import { descendantsOf, isAliveInProc, listProcesses } from './proc.ts';
 
 /**
  * After a process has exited, how long `exited` waits for the rest of its stdout (ms).
@@ -145,6 +145,12 @@ export class LinuxProcessHost implements ProcessHost {
   /** Pids of every live descendant of `pid`, deepest first, from a /proc snapshot. */
   descendants(pid: number): number[] {
     return descendantsOf(pid);
+  }
+
+  groupMembers(groupId: number): number[] {
+    return listProcesses()
+      .filter((stat) => stat.processGroupId === groupId && stat.state !== 'Z' && stat.state !== 'X')
+      .map((stat) => stat.pid);
   }
 
   /** True while the process exists and is not a zombie. */

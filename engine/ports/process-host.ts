@@ -50,4 +50,6 @@ export interface ProcessHost {
   descendants(pid: number): number[];
   /** True while the process exists and is not a zombie (state Z counts as dead). */
   isAlive(pid: number): boolean;
+  /** Pids of the live members of a process group (orphans included); [] when none. */
+  groupMembers(groupId: number): number[];
 }

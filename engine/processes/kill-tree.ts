@@ -75,8 +75,8 @@ export async function killTree(
 
 /**
  * Teardown of everything: SIGKILL each root's process group and every known pid still
- * alive, then wait until the roots are reaped and every pid is dead, at most
- * killWaitMsMax. Errors of single signals (already gone) are ignored.
+ * alive, then wait until the roots are reaped, every pid is dead and the groups are
+ * empty, at most killWaitMsMax. Errors of single signals (already gone) are ignored.
  */
 export async function killAll(host: ProcessHost, roots: ProcessHandle[], pids: number[]): Promise<void> {
   const attempt = (pid: number) => {
@@ -90,5 +90,7 @@ export async function killAll(host: ProcessHost, roots: ProcessHandle[], pids: n
   for (const pid of pids) if (host.isAlive(pid)) attempt(pid);
   const deadline = Date.now() + killWaitMsMax;
   await Promise.race([Promise.all(roots.map((root) => root.exited)), sleep(killWaitMsMax)]);
-  while (pids.some((pid) => host.isAlive(pid)) && Date.now() < deadline) await sleep(treePollMs);
+  // Members the engine never heard of (spawned just before teardown) are in the groups too.
+  const stragglers = () => [...pids.filter((pid) => host.isAlive(pid)), ...roots.flatMap((root) => host.groupMembers(root.pid))];
+  while (stragglers().length > 0 && Date.now() < deadline) await sleep(treePollMs);
 }

@@ -94,11 +94,11 @@ export class History {
     return [...ids];
   }
 
-  /** Pids observed in /proc whose owner is one of `owners`. */
+  /** Pids observed in /proc whose owner (as last read from their command line) is one of `owners`. */
   pidsOwnedBy(owners: Set<string>): Array<{ pid: number; owner: string }> {
     const result: Array<{ pid: number; owner: string }> = [];
     for (const [pid, observations] of this.processObservations) {
-      const owner = observations[0]!.owner;
+      const owner = observations.at(-1)!.owner;
       if (owners.has(owner)) result.push({ pid, owner });
     }
     return result;

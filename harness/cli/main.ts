@@ -8,6 +8,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { ScenarioError } from '../../scenarios/schema/load.ts';
 import { scenarioJsonSchema } from '../../scenarios/schema/json-schema.ts';
 import { checkCommand } from './commands/check.ts';
+import { exploreCommand } from './commands/explore.ts';
 import { bugsCommand, clausesCommand } from './commands/inventory.ts';
 import { runCommand } from './commands/run.ts';
 import { exitCodes, UsageError } from './exit-codes.ts';
@@ -33,6 +34,15 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   withCommonOptions(program.command('replay').description('replay a scenario or a saved counterexample').argument('<file>', 'scenario file')).action(
     async (file: string, options) => setExitCode(await runCommand('replay', [file], options)),
   );
+  withCommonOptions(
+    program
+      .command('explore')
+      .description('random campaigns: generate scenarios, stop at the first violation, shrink it')
+      .option('--runs <n>', 'scenarios to try at most', '300')
+      .option('--time-limit <duration>', 'time budget of the search (180s, 3m, 1500ms)', '180s')
+      .option('--shrink-time-limit <duration>', 'time budget of shrinking after a violation', '120s')
+      .option('--dry-run', 'print the generated scenarios without running them'),
+  ).action(async (options) => setExitCode(await exploreCommand(options)));
   program
     .command('check')
     .description('re-check a stored trace (JSON lines)')

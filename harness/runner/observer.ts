@@ -71,8 +71,10 @@ export class Observer {
     const live = new Map(processesWithArgument('--session', this.session).map((found) => [found.pid, found]));
     for (const [pid, found] of live) {
       const known = this.processes.get(pid);
-      if (known?.alive && !everyProcess) continue;
+      // Between fork and exec a child still shows its parent's command line, so its owner
+      // can change once; a later look corrects it.
       const owner = found.owner ?? known?.owner ?? 'unknown';
+      if (known?.alive && known.owner === owner && !everyProcess) continue;
       this.processes.set(pid, { owner, alive: true });
       this.trace.emit({ kind: 'observe-process', pid, owner, alive: true, stat: found.state, reason });
     }

@@ -1,0 +1,145 @@
+/**
+ * Random exploration: generate scenarios from the step vocabulary, run each against the
+ * engine on real processes, stop at the first clause violation, then shrink it.
+ *
+ * Two fast-check runs, both seeded by `seed`:
+ * 1. detection: `fc.check` with `endOnFailure`, at most `runs` runs and `timeLimitMs`;
+ * 2. shrinking: `fc.check` replaying the detection's counterexample path, which shrinks
+ *    from there, within `shrinkTimeLimitMs`. A shrink candidate counts as failing only if
+ *    it violates one of the clauses the first failure violated, so shrinking cannot wander
+ *    off to another defect.
+ * A scenario still running when fast-check's time limit interrupts it is awaited before
+ * returning, so exploration never leaves a process behind.
+ */
+import fc from 'fast-check';
+import type { BugProfileId } from '../../engine/bugs/profiles.ts';
+import { scenarioArbitrary } from '../../scenarios/generate/scenario-arbitrary.ts';
+import type { Scenario } from '../../scenarios/schema/steps.ts';
+import type { ScenarioResult } from '../result.ts';
+import { runScenario } from '../runner/run-scenario.ts';
+
+export interface ExploreOptions {
+  /** Generated scenarios to try before giving up (count). */
+  runs: number;
+  seed: number;
+  bug: BugProfileId | null;
+  /** Wall-time budget of detection (ms). */
+  timeLimitMs: number;
+  /** Wall-time budget of shrinking, after detection (ms). */
+  shrinkTimeLimitMs: number;
+  /** Called after every scenario run. */
+  onProgress?: (progress: ExploreProgress) => void;
+}
+
+export interface ExploreProgress {
+  phase: 'detect' | 'shrink';
+  /** Scenarios run so far in this phase (count). */
+  run: number;
+  elapsedMs: number;
+  seed: number;
+  outcome: ScenarioResult['outcome'];
+  steps: number;
+}
+
+export interface ExploreReport {
+  seed: number;
+  bug: BugProfileId | null;
+  found: boolean;
+  /** Runs until the first failure, or all runs made when nothing was found (count). */
+  detectionRuns: number;
+  detectionMs: number;
+  /** Runs that ended inconclusive during detection (count). */
+  inconclusiveRuns: number;
+  shrinkRuns: number;
+  shrinkMs: number;
+  /** Shrink steps fast-check took (count). */
+  shrinks: number;
+  /** fast-check's replay path of the shrunk counterexample. */
+  path: string | null;
+  /** Clause ids violated by the first failure; shrinking kept at least one of them. */
+  targetClauses: string[];
+  counterexample: Scenario | null;
+  /** The run of the shrunk counterexample. */
+  result: ScenarioResult | null;
+}
+
+/** Clause ids a result violated. */
+export function violatedClauses(result: ScenarioResult): string[] {
+  return result.verdicts.filter((verdict) => verdict.valid === false).map((verdict) => verdict.clauseId);
+}
+
+/** @throws RangeError when runs < 1 or a time limit is not positive. */
+export async function explore(options: ExploreOptions): Promise<ExploreReport> {
+  if (!(options.runs >= 1)) throw new RangeError(`explore: --runs must be >= 1, got ${options.runs}`);
+  if (!(options.timeLimitMs > 0)) throw new RangeError(`explore: --time-limit must be > 0 ms, got ${options.timeLimitMs}`);
+  const arbitrary = scenarioArbitrary();
+  const started = Date.now();
+  let inFlight: Promise<ScenarioResult> | undefined;
+  let phase: ExploreProgress['phase'] = 'detect';
+  let runCount = 0;
+  let inconclusiveRuns = 0;
+  let phaseStarted = started;
+
+  const runOne = async (scenario: Scenario): Promise<ScenarioResult> => {
+    inFlight = runScenario(scenario, { bug: options.bug, seed: options.seed });
+    const result = await inFlight;
+    runCount += 1;
+    if (phase === 'detect' && result.outcome === 'inconclusive') inconclusiveRuns += 1;
+    options.onProgress?.({ phase, run: runCount, elapsedMs: Date.now() - phaseStarted, seed: options.seed, outcome: result.outcome, steps: scenario.steps.length });
+    return result;
+  };
+
+  let firstFailure = null as ScenarioResult | null;
+  const detection = (await fc.check(
+    fc.asyncProperty(arbitrary, async (scenario) => {
+      const result = await runOne(scenario);
+      if (result.outcome !== 'fail') return true;
+      firstFailure = result;
+      return false;
+    }),
+    { seed: options.seed, numRuns: options.runs, endOnFailure: true, plugins: [fc.interruptAfterTimeLimit(options.timeLimitMs)] },
+  )) as fc.RunDetails<[Scenario]>;
+  await inFlight;
+  const detectionRuns = runCount;
+  const detectionMs = Date.now() - started;
+  const report: ExploreReport = {
+    seed: options.seed,
+    bug: options.bug,
+    found: detection.failed && firstFailure !== null,
+    detectionRuns,
+    detectionMs,
+    inconclusiveRuns,
+    shrinkRuns: 0,
+    shrinkMs: 0,
+    shrinks: 0,
+    path: detection.counterexamplePath,
+    targetClauses: firstFailure ? violatedClauses(firstFailure) : [],
+    counterexample: detection.counterexample?.[0] ?? null,
+    result: firstFailure,
+  };
+  if (!report.found) return report;
+
+  phase = 'shrink';
+  runCount = 0;
+  phaseStarted = Date.now();
+  let lastFailure: ScenarioResult = firstFailure!;
+  const shrinking = (await fc.check(
+    fc.asyncProperty(arbitrary, async (scenario) => {
+      const result = await runOne(scenario);
+      const sameDefect = result.outcome === 'fail' && violatedClauses(result).some((clauseId) => report.targetClauses.includes(clauseId));
+      if (sameDefect) lastFailure = result;
+      return !sameDefect;
+    }),
+    { seed: options.seed, path: detection.counterexamplePath ?? undefined, plugins: [fc.interruptAfterTimeLimit(options.shrinkTimeLimitMs)] },
+  )) as fc.RunDetails<[Scenario]>;
+  await inFlight;
+  report.shrinkRuns = runCount;
+  report.shrinkMs = Date.now() - phaseStarted;
+  if (shrinking.failed && shrinking.counterexample) {
+    report.counterexample = shrinking.counterexample[0];
+    report.shrinks = shrinking.numShrinks;
+    report.path = shrinking.counterexamplePath;
+    report.result = lastFailure;
+  }
+  return report;
+}
