@@ -1,6 +1,7 @@
 /**
  * The reference engine: the smallest engine that obeys every clause, on real processes.
- * It is passive: state changes when a client calls it, when a process it started exits,
+ * It is passive: state changes when a client calls it (a call changes only what was
+ * asked; its consequences wait for the next tick), when a process it started exits,
  * and on `tick()`, where the scheduler, worker, late-run marking, listener retries and the
  * masters' rounds run. Whoever drives it (the harness) decides when ticks happen, so the
  * order of rounds is part of the scenario and replays.
@@ -102,9 +103,7 @@ export class ReferenceEngine {
   }
 
   deploy(spec: DeploySpec): Answer {
-    const result = this.deployments.deploy(spec);
-    this.tick();
-    return { ok: true, ...result };
+    return { ok: true, ...this.deployments.deploy(spec) };
   }
 
   /** Start a run by hand: with a deployment it waits for that deployment's worker; without, it executes now. */
@@ -128,7 +127,6 @@ export class ReferenceEngine {
     };
     if (deployment) {
       createRun(this.context, run, 'create-flow-run');
-      this.tick();
     } else {
       this.runs.executeRun(run);
     }
@@ -142,7 +140,6 @@ export class ReferenceEngine {
   setWorkersPaused(paused: boolean): Answer {
     this.workersPaused = paused;
     log(this.context, 'info', paused ? 'workers paused' : 'workers resumed');
-    this.tick();
     return { ok: true };
   }
 

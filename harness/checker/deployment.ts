@@ -37,7 +37,10 @@ export const updateDeletesOnlyFutureScheduled: ClauseChecker = (history) => {
   for (const deleted of runDeletes(history)) {
     if (deleted.kind !== 'delete' || !deleted.cause.startsWith('deployment-update')) continue;
     const last = history.stateBefore('run', deleted.id, deleted.seq);
-    if (!last) continue;
+    if (!last) {
+      verdict.unknown(`run ${deleted.id} was deleted by an update but the trace never recorded its state`);
+      continue;
+    }
     const run = facts(last);
     const { type, name } = parseRunState(last.to);
     const reasons: string[] = [];
@@ -122,10 +125,12 @@ export const concurrencyLimitHeld: ClauseChecker = (history) => {
     if (deploymentId === null) continue;
     const runs = active.get(deploymentId) ?? new Set<string>();
     active.set(deploymentId, runs);
+    const entering = runActiveTypes.includes(parseRunState(event.to).type) && !runs.has(event.id);
     if (runActiveTypes.includes(parseRunState(event.to).type)) runs.add(event.id);
     else runs.delete(event.id);
     const limit = limits.get(deploymentId);
-    if (limit !== undefined && limit !== null && runs.size > limit) {
+    // Lowering a limit does not stop runs already active; only a run taking a slot over it counts.
+    if (entering && limit !== undefined && limit !== null && runs.size > limit) {
       verdict.violation(`deployment ${deploymentId} has ${runs.size} active runs (${[...runs].join(', ')}), over its limit of ${limit}`, event.seq, event.id);
     }
   }
@@ -138,7 +143,8 @@ export const retriesFollowed: ClauseChecker = (history) => {
   for (const transition of history.transitions) {
     if (transition.entity !== 'run') continue;
     const { retries } = facts(transition);
-    if (parseRunState(transition.to).type === 'RUNNING' && (transition.from === null || parseRunState(transition.from).type !== 'RUNNING')) {
+    // An attempt starts RUNNING from PENDING; resuming a PAUSED run is not one (Prefect IncrementFlowRunCount).
+    if (parseRunState(transition.to).type === 'RUNNING' && (transition.from === null || parseRunState(transition.from).type === 'PENDING')) {
       const count = (attempts.get(transition.id) ?? 0) + 1;
       attempts.set(transition.id, count);
       if (count > retries + 1) verdict.violation(`run ${transition.id} ran ${count} times with ${retries} retries`, transition.seq, transition.id);

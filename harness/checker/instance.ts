@@ -13,7 +13,8 @@ function instanceCreations(history: History): Map<string, TransitionEvent[]> {
   const byRequest = new Map<string, TransitionEvent[]>();
   for (const transition of history.transitions) {
     if (transition.entity !== 'instance' || transition.from !== null) continue;
-    const requestId = String(transition.attributes?.requestId);
+    if (transition.attributes?.requestId === undefined) continue;
+    const requestId = String(transition.attributes.requestId);
     byRequest.set(requestId, [...(byRequest.get(requestId) ?? []), transition]);
   }
   return byRequest;
@@ -22,13 +23,16 @@ function instanceCreations(history: History): Map<string, TransitionEvent[]> {
 /**
  * When consumers could make instances: at least one registered (set-consumers requests)
  * and the command table not faulted by the nemesis. A list of [wall ms, available]
- * changes, in order. The bound of INSTANCE-01 runs only while this holds, so a request
- * acknowledged while no master exists is judged from the moment one joins.
+ * changes, in order. The bound of INSTANCE-01 starts when this first holds at or after
+ * the ack, so a request acknowledged while no master exists is judged from the moment
+ * one joins.
  */
 function consumerAvailability(history: History): Array<[number, boolean]> {
-  let consumers = 0;
+  // A trace that never says how many consumers there are (an engine that manages its own)
+  // has them from the start.
+  let consumers = history.requests.some((request) => request.op === 'set-consumers') ? 0 : 1;
   let faulted = false;
-  const changes: Array<[number, boolean]> = [[0, false]];
+  const changes: Array<[number, boolean]> = [[0, consumers > 0]];
   for (const event of history.events) {
     if (event.kind === 'request' && event.op === 'set-consumers' && event.outcome === 'ok') consumers = Number(event.args.count);
     else if (event.kind === 'fault' && event.fault === 'command-store') faulted = event.action === 'inject';

@@ -9,6 +9,7 @@ export const noProcessOutlivesScenario: ClauseChecker = (history) => {
   const verdict = new VerdictBuilder('PROCESS-01');
   const sweep = history.allProcessObservations().filter((observation) => observation.reason === scenarioEndReason);
   if (!history.events.some((event) => event.kind === 'end')) verdict.unknown('the trace has no end event, so no final sweep');
+  else if (sweep.length === 0 && history.allProcessObservations().length > 0) verdict.unknown('processes were seen, but the trace has no scenario-end sweep of them');
   for (const observation of sweep) {
     if (observation.alive) verdict.violation(`process ${observation.pid} (${observation.owner}) was alive after the scenario ended (state ${observation.stat})`, observation.seq, observation.owner);
   }

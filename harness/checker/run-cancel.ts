@@ -44,7 +44,9 @@ export const cancellingReachesCancelled: ClauseChecker = (history) => {
 export const cancelledTreeDead: ClauseChecker = (history) => {
   const verdict = new VerdictBuilder('RUN-CANCEL-02');
   const boundMs = history.bounds.cancelBoundMs;
-  for (const entered of entries(history, 'CANCELLING')) {
+  // A cancel starts at CANCELLING, or at CANCELLED when the run went there straight.
+  const starts = [...entries(history, 'CANCELLING'), ...entries(history, 'CANCELLED').filter((entered) => entered.from !== 'CANCELLING')];
+  for (const entered of starts) {
     const observedCancelled = history.observes.find(
       (observe) => observe.entity === 'run' && observe.id === entered.id && observe.seq > entered.seq && observe.state === 'CANCELLED',
     );

@@ -44,14 +44,19 @@ export const terminalAbsorbing: ClauseChecker = (history: History) => {
 export const observedReachable: ClauseChecker = (history: History) => {
   const verdict = new VerdictBuilder('OBSERVE-01');
   const last = new Map<string, string | null>();
+  /** Entities read back present at least once: only those can "come back". */
+  const seenPresent = new Set<string>();
   for (const observe of history.observes) {
     const key = entityKey(observe.entity, observe.id);
+    const wasPresent = seenPresent.has(key);
+    if (observe.state !== null) seenPresent.add(key);
     if (!last.has(key)) {
       last.set(key, observe.state);
       continue;
     }
     const previous = last.get(key)!;
-    if (previous === null && observe.state !== null) {
+    if (observe.state === previous) continue;
+    if (previous === null && observe.state !== null && wasPresent) {
       verdict.violation(`${observe.entity} ${observe.id} was read back as gone, then as ${observe.state}`, observe.seq, observe.id);
     } else if (previous !== null && observe.state !== null && !reachableFrom(observe.entity, previous).has(observe.state)) {
       verdict.violation(

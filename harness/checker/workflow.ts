@@ -61,14 +61,22 @@ export const terminateRunsCoreSteps: ClauseChecker = (history) => {
     const before = history.stateBefore('workflow', workflowId, moment.seq);
     if (!before || isTerminal('workflow', before.to)) continue;
     const deadline = moment.wallMs + boundMs;
+    const answered = `answered ${request.outcome}${request.answer.error ? `: ${String(request.answer.error)}` : ''}`;
+    const terminated = history.transitionsOf('workflow', workflowId).find((transition) => transition.seq > moment.seq && transition.to === 'TERMINATED');
+    if (request.outcome === 'ok' && !terminated) {
+      if (history.covers(deadline)) verdict.violation(`terminate of workflow ${workflowId} was ${answered}, but the workflow never became TERMINATED`, request.seq, workflowId);
+      else verdict.unknown(`the trace ends before the terminate bound of workflow ${workflowId}`);
+    }
     for (const taskId of history.childrenOf('task', workflowId)) {
       const taskBefore = history.stateBefore('task', taskId, moment.seq);
       if (!taskBefore || isTerminal('task', taskBefore.to)) continue;
       const ended = history.transitionsOf('task', taskId).find((transition) => transition.seq > moment.seq && isTerminal('task', transition.to));
-      if (ended && ended.wallMs <= deadline) continue;
-      if (ended || history.covers(deadline)) {
+      if (ended && ended.to === 'CANCELED' && ended.wallMs <= deadline) continue;
+      if (ended && ended.to !== 'CANCELED') {
+        verdict.violation(`terminate of workflow ${workflowId} (${answered}) let task ${taskId} end ${ended.to} instead of cancelling it`, ended.seq, taskId);
+      } else if (ended || history.covers(deadline)) {
         verdict.violation(
-          `terminate of workflow ${workflowId} (answered ${request.outcome}${request.answer.error ? `: ${String(request.answer.error)}` : ''}) left task ${taskId} ${taskBefore.to} for over ${boundMs} ms: cancelNonTerminalTasks was skipped`,
+          `terminate of workflow ${workflowId} (${answered}) left task ${taskId} ${taskBefore.to} for over ${boundMs} ms: cancelNonTerminalTasks was skipped`,
           request.seq,
           taskId,
         );
@@ -83,10 +91,15 @@ export const terminateRunsCoreSteps: ClauseChecker = (history) => {
 export const listenerFailuresRetried: ClauseChecker = (history) => {
   const verdict = new VerdictBuilder('WF-LISTENER-01');
   const windowMs = history.bounds.terminateBoundMs;
+  const attemptsMax = history.bounds.listenerAttemptsMax;
   const effects = history.events.filter((event) => event.kind === 'side-effect');
   for (const failure of effects) {
     if (failure.kind !== 'side-effect' || failure.outcome !== 'error') continue;
-    const followed = effects.some(
+    if (failure.attempt > attemptsMax) {
+      verdict.violation(`listener ${failure.name} was tried ${failure.attempt} times for ${failure.target}, over listenerAttemptsMax (${attemptsMax})`, failure.seq, failure.target);
+      continue;
+    }
+    const next = effects.find(
       (later) =>
         later.kind === 'side-effect' &&
         later.seq > failure.seq &&
@@ -94,8 +107,10 @@ export const listenerFailuresRetried: ClauseChecker = (history) => {
         later.target === failure.target &&
         (later.attempt > failure.attempt || later.outcome === 'dead-letter'),
     );
-    if (followed) continue;
-    if (history.covers(failure.wallMs + windowMs)) {
+    if (next && next.wallMs <= failure.wallMs + windowMs) continue;
+    if (next) {
+      verdict.violation(`listener ${failure.name} for ${failure.target} was retried ${Math.round(next.wallMs - failure.wallMs)} ms after failing, later than ${windowMs} ms`, next.seq, failure.target);
+    } else if (history.covers(failure.wallMs + windowMs)) {
       verdict.violation(`listener ${failure.name} failed for ${failure.target} (attempt ${failure.attempt}: ${failure.error}) and was neither retried nor dead-lettered within ${windowMs} ms`, failure.seq, failure.target);
     } else {
       verdict.unknown(`the trace ends before listener ${failure.name}'s retry of ${failure.target} could be seen`);

@@ -46,6 +46,8 @@ export interface RunScenarioOptions {
    * that hangs or throws to show the run ends inconclusive instead of hanging.
    */
   createEngine?: (options: EngineOptions) => ReferenceEngine;
+  /** Time limit of steps that do not derive one from their own fields (ms); default stepTimeoutMsDefault. */
+  stepTimeoutMs?: number;
 }
 
 export type LoadedScenario = Scenario & { file?: string | null };
@@ -57,12 +59,12 @@ class StepTimeoutError extends Error {
   }
 }
 
-function stepTimeoutMs(step: Step): number {
+function stepTimeoutMs(step: Step, defaultMs: number): number {
   if ('await' in step) return step.await.timeoutMs + stepTimeoutMarginMs;
   if ('drain' in step) return step.drain.timeoutMs + stepTimeoutMarginMs;
   if ('sleep' in step) return step.sleep.ms + stepTimeoutMarginMs;
-  if ('burst' in step) return stepTimeoutMsDefault + step.burst.requests * 10;
-  return stepTimeoutMsDefault;
+  if ('burst' in step) return defaultMs + step.burst.requests * 10;
+  return defaultMs;
 }
 
 async function withTimeout<T>(work: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
@@ -154,7 +156,7 @@ export async function runScenario(scenario: LoadedScenario, options: RunScenario
   try {
     for (const [index, step] of scenario.steps.entries()) {
       trace.emit({ kind: 'step', index, phase: 'begin', step });
-      const limitMs = stepTimeoutMs(step);
+      const limitMs = stepTimeoutMs(step, options.stepTimeoutMs ?? stepTimeoutMsDefault);
       const outcome = await withTimeout(execute(step), limitMs, () => new StepTimeoutError(index, step, limitMs));
       look();
       trace.emit({ kind: 'step', index, phase: 'end', step, outcome });

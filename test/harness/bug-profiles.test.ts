@@ -1,0 +1,98 @@
+/**
+ * Goal: the harness's self-test (DESIGN.md "bug profiles"). With each of the four
+ * upstream defects switched on, its seed scenario must FAIL, with at least the clauses
+ * the profile names as its catch, and as a judged failure, not an inconclusive crash or
+ * timeout; with the defect off, the very same scenario must PASS with every verdict true.
+ * A harness that passes a defective engine, or fails the reference engine, is broken.
+ * After every run, no process of that engine's session may be alive.
+ *
+ * Method: no mocks. `runScenario` runs the seed scenario file (SEEDS.md, one per
+ * profile) against the reference engine on real processes; `createEngine` records the
+ * engine's `--session` marker, and /proc is read afterwards for live processes carrying
+ * it. The expected clause ids come from `engine/bugs/profiles.ts`, so a profile that
+ * stops being caught by a clause it promises fails here. Each run takes 0.4–11 s.
+ */
+import { describe, expect, it } from 'vitest';
+import { bugProfileById, type BugProfileId } from '../../engine/bugs/profiles.ts';
+import { runScenario } from '../../harness/runner/run-scenario.ts';
+import type { ScenarioResult } from '../../harness/result.ts';
+import { loadScenarioFile } from '../../scenarios/schema/load.ts';
+import { livePidsOfSession, recordingSessions } from './session-processes.ts';
+
+interface SeedCase {
+  bug: BugProfileId;
+  file: string;
+  /** Whether the scenario starts worker processes, so the leak check has something to miss. */
+  spawnsProcesses: boolean;
+}
+
+const seeds: readonly SeedCase[] = [
+  { bug: 'prefect-17792', file: 'scenarios/windows-cancel-nested-subflows.yaml', spawnsProcesses: true },
+  { bug: 'prefect-17764', file: 'scenarios/deploy-update-during-backlog.yaml', spawnsProcesses: true },
+  { bug: 'conductor-303', file: 'scenarios/terminate-while-archive-listener-fails.yaml', spawnsProcesses: true },
+  { bug: 'dolphinscheduler-16572', file: 'scenarios/burst-while-consumers-change.yaml', spawnsProcesses: false },
+];
+
+/** The defect clause ids each seed must at least violate (SEEDS.md; the brief names these). */
+const defectClauses: Record<BugProfileId, string[]> = {
+  'prefect-17792': ['RUN-CANCEL-01'],
+  'prefect-17764': ['DEPLOY-UPDATE-01', 'DEPLOY-BACKLOG-02'],
+  'conductor-303': ['WF-TERMINATE-02', 'WF-TERMINAL-01'],
+  'dolphinscheduler-16572': ['INSTANCE-01', 'INSTANCE-04'],
+};
+
+/** Per-test timeout (ms): the slowest seed run (deploy-update with the defect) takes about 11 s. */
+const seedTestTimeoutMs = 45_000;
+
+/** Runs `file` with `bug` (or none) and returns the result and the engine's session. */
+async function runSeed(file: string, bug: BugProfileId | null): Promise<{ result: ScenarioResult; session: string }> {
+  const sessions: string[] = [];
+  const result = await runScenario(await loadScenarioFile(file), { bug, createEngine: recordingSessions(sessions) });
+  expect(sessions, 'runScenario made exactly one engine').toHaveLength(1);
+  return { result, session: sessions[0]! };
+}
+
+function violatedClauseIds(result: ScenarioResult): string[] {
+  return result.verdicts.filter((verdict) => verdict.valid === false).map((verdict) => verdict.clauseId);
+}
+
+/** Common to both runs: the trace ended normally and no process of the session survives. */
+function expectCleanEnd(result: ScenarioResult, session: string, spawnsProcesses: boolean): void {
+  const end = result.trace.at(-1);
+  expect(end?.kind).toBe('end');
+  expect(end?.kind === 'end' ? end.outcome : undefined, `run ended ${JSON.stringify(end)}`).toBe('completed');
+  expect(result.error).toBeUndefined();
+  const spawns = result.trace.filter((event) => event.kind === 'process' && event.action === 'spawn');
+  if (spawnsProcesses) expect(spawns.length, 'the scenario started worker processes').toBeGreaterThan(0);
+  expect(livePidsOfSession(session), `live processes of session ${session}`).toEqual([]);
+}
+
+describe.each(seeds)('bug profile $bug on $file', ({ bug, file, spawnsProcesses }) => {
+  it(
+    'fails with the profile defect clauses, as a judged failure',
+    async () => {
+      const { result, session } = await runSeed(file, bug);
+      expect(result.outcome).toBe('fail');
+      expect(result.bug).toBe(bug);
+      const violated = violatedClauseIds(result);
+      expect(violated).toEqual(expect.arrayContaining(defectClauses[bug]));
+      // Every clause the profile promises to be caught by (engine/bugs/profiles.ts).
+      expect(violated).toEqual(expect.arrayContaining(bugProfileById(bug).expectedClauses));
+      expectCleanEnd(result, session, spawnsProcesses);
+    },
+    seedTestTimeoutMs,
+  );
+
+  it(
+    'passes with every verdict true when the defect is off',
+    async () => {
+      const { result, session } = await runSeed(file, null);
+      const notTrue = result.verdicts.filter((verdict) => verdict.valid !== true);
+      expect(notTrue, 'verdicts that are not true').toEqual([]);
+      expect(result.verdicts.length).toBeGreaterThan(0);
+      expect(result.outcome).toBe('pass');
+      expectCleanEnd(result, session, spawnsProcesses);
+    },
+    seedTestTimeoutMs,
+  );
+});
