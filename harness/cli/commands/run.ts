@@ -10,7 +10,8 @@ import { parseBug, parseSeed, type CommonOptions } from '../options.ts';
 
 /** The one-line command that replays a scenario result. */
 export function replayCommand(result: ScenarioResult): string {
-  const file = result.file ? path.relative(process.cwd(), result.file) || result.file : '<scenario.yaml>';
+  const relative = result.file ? path.relative(process.cwd(), result.file) : '';
+  const file = !result.file ? '<scenario.yaml>' : relative && !relative.startsWith('..') ? relative : result.file;
   return ['npx flowconform replay', file, ...(result.bug ? ['--bug', result.bug] : [])].join(' ');
 }
 
