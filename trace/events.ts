@@ -78,6 +78,22 @@ export const TransitionEvent = z.object({
   attributes: z.record(z.string(), z.unknown()).optional(),
 });
 
+/**
+ * What a run's transitions carry in `attributes`: the facts the deployment clauses
+ * rebuild a run from (ms are logical). Other engines write the same names.
+ */
+export interface RunAttributes {
+  deploymentId: string | null;
+  /** Times the run entered RUNNING from PENDING (Prefect's run_count). */
+  runCount: number;
+  /** Created by the scheduler rather than by hand. */
+  autoScheduled: boolean;
+  scheduledStartMs: number;
+  /** The schedule slot it was made for; null for manual runs. */
+  slotMs: number | null;
+  retries: number;
+}
+
 /** An entity was deleted (a deployment update deleting scheduled runs, a consumed command). */
 export const DeleteEvent = z.object({
   ...base,

@@ -4,6 +4,7 @@
  */
 import { parseRunState, runActiveTypes, runTerminalTypes, type RunStateType } from '../../spec/states.ts';
 import type { SubflowPlan } from '../../scenarios/schema/steps.ts';
+import type { RunAttributes } from '../../trace/events.ts';
 import { recordTransition, type EngineContext } from '../context.ts';
 
 export const runsTable = 'flow_run';
@@ -66,7 +67,7 @@ export function isRunActive(run: RunRow): boolean {
 }
 
 /** Facts the checker needs about a run, carried on each of its transitions. */
-function runAttributes(run: RunRow): Record<string, unknown> {
+function runAttributes(run: RunRow): RunAttributes & Record<string, unknown> {
   return {
     deploymentId: run.deploymentId,
     runCount: run.runCount,

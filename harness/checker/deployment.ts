@@ -3,20 +3,12 @@
  * deployments keep their backlog, slots and limits (PrefectHQ/prefect#17764, PR #17769).
  */
 import { parseRunState, runActiveTypes } from '../../spec/states.ts';
-import type { TransitionEvent } from '../../trace/events.ts';
+import type { RunAttributes, TransitionEvent } from '../../trace/events.ts';
 import type { History } from './history.ts';
 import { VerdictBuilder, type ClauseChecker } from './verdict.ts';
 
-interface RunFacts {
-  deploymentId: string | null;
-  runCount: number;
-  autoScheduled: boolean;
-  scheduledStartMs: number;
-  slotMs: number | null;
-  retries: number;
-}
-
-function facts(transition: TransitionEvent): RunFacts {
+/** The run attributes a transition carries, with defaults for an engine that leaves some out. */
+function facts(transition: TransitionEvent): RunAttributes {
   const attributes = transition.attributes ?? {};
   return {
     deploymentId: (attributes.deploymentId as string | null | undefined) ?? null,

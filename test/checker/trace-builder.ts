@@ -30,17 +30,10 @@ import {
   type SideEffectEvent,
   type StepEvent,
   type TransitionEvent,
+  type RunAttributes,
 } from '../../trace/events.ts';
 
-/** What the deployment clauses read from a run's latest transition (docs/trace.md). */
-export interface RunAttributes {
-  deploymentId: string | null;
-  runCount: number;
-  autoScheduled: boolean;
-  scheduledStartMs: number;
-  slotMs: number | null;
-  retries: number;
-}
+export type { RunAttributes };
 
 /** A manual run of no deployment, never attempted, no retries; override what matters. */
 export function runAttributes(overrides: Partial<RunAttributes> = {}): RunAttributes {
