@@ -126,6 +126,11 @@ export class History {
       .at(-1);
   }
 
+  /** Read-backs of the engine before teardown (what the engine did, not what teardown did). */
+  observesBeforeTeardown(): ObserveEvent[] {
+    return this.observes.filter((observe) => observe.seq < this.teardownSeq);
+  }
+
   /** The step-begin event that the event at `seq` belongs to (requests are written when answered). */
   stepBeginBefore(seq: number): TraceEvent | undefined {
     for (let index = seq; index >= 0; index -= 1) {

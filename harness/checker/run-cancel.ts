@@ -47,7 +47,7 @@ export const cancelledTreeDead: ClauseChecker = (history) => {
   // A cancel starts at CANCELLING, or at CANCELLED when the run went there straight.
   const starts = [...entries(history, 'CANCELLING'), ...entries(history, 'CANCELLED').filter((entered) => entered.from !== 'CANCELLING')];
   for (const entered of starts) {
-    const observedCancelled = history.observes.find(
+    const observedCancelled = history.observesBeforeTeardown().find(
       (observe) => observe.entity === 'run' && observe.id === entered.id && observe.seq > entered.seq && observe.state === 'CANCELLED',
     );
     const at = Math.min(entered.wallMs + boundMs, observedCancelled ? observedCancelled.wallMs + cancelledSettleMs : Infinity);

@@ -7,10 +7,10 @@ import { isTerminal } from '../../spec/transitions.ts';
 import type { History } from './history.ts';
 import { VerdictBuilder, type ClauseChecker } from './verdict.ts';
 
-/** First read-back of each workflow in a terminal state. */
+/** First read-back of each workflow in a terminal state, before teardown. */
 function workflowsReadTerminal(history: History) {
   const first = new Map<string, (typeof history.observes)[number]>();
-  for (const observe of history.observes) {
+  for (const observe of history.observesBeforeTeardown()) {
     if (observe.entity === 'workflow' && observe.state !== null && isTerminal('workflow', observe.state) && !first.has(observe.id)) {
       first.set(observe.id, observe);
     }

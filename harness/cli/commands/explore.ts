@@ -47,7 +47,7 @@ export function counterexampleYaml(scenario: Scenario, report: ExploreReport): s
     `# Counterexample found by flowconform explore (seed ${report.seed}${report.bug ? `, bug profile ${report.bug}` : ''}).`,
     `# Violated: ${report.targetClauses.join(', ')}. Found after ${report.detectionRuns} run(s); ${report.shrinks} shrink(s).`,
     `# fast-check replay path: ${report.path ?? '-'}`,
-    `# Replay: npx flowconform replay counterexample.yaml${report.bug ? ` --bug ${report.bug}` : ''}`,
+    `# Replay: npx flowconform replay counterexample.yaml${report.bug ? ` --bug ${report.bug}` : ''} --seed ${report.seed}`,
   ];
   return `${header.join('\n')}\n${stringify(scenario)}`;
 }

@@ -12,7 +12,7 @@ import { parseBug, parseSeed, type CommonOptions } from '../options.ts';
 export function replayCommand(result: ScenarioResult): string {
   const relative = result.file ? path.relative(process.cwd(), result.file) : '';
   const file = !result.file ? '<scenario.yaml>' : relative && !relative.startsWith('..') ? relative : result.file;
-  return ['npx flowconform replay', file, ...(result.bug ? ['--bug', result.bug] : [])].join(' ');
+  return ['npx flowconform replay', file, ...(result.bug ? ['--bug', result.bug] : []), ...(result.seed !== 1 ? ['--seed', String(result.seed)] : [])].join(' ');
 }
 
 export async function runCommand(command: string, paths: string[], options: CommonOptions): Promise<number> {
