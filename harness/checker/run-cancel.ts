@@ -19,7 +19,7 @@ function entries(history: History, to: string): TransitionEvent[] {
 }
 
 function cancelledAfter(history: History, runId: string, seq: number): TransitionEvent | undefined {
-  return history.transitionsOf('run', runId).find((transition) => transition.seq > seq && transition.to === 'CANCELLED');
+  return history.transitionsOf('run', runId).find((transition) => transition.seq > seq && transition.seq < history.teardownSeq && transition.to === 'CANCELLED');
 }
 
 export const cancellingReachesCancelled: ClauseChecker = (history) => {
@@ -86,9 +86,10 @@ export const subflowsCancelled: ClauseChecker = (history) => {
       const before = history.stateBefore('run', subflowId, parent.seq + 1);
       if (before && isTerminal('run', before.to)) continue;
       judged.add(subflowId);
-      const done = history.transitionsOf('run', subflowId).find((transition) => transition.seq > parent.seq && transition.to === 'CANCELLED');
+      const afterParent = history.transitionsOf('run', subflowId).filter((transition) => transition.seq > parent.seq && transition.seq < history.teardownSeq);
+      const done = afterParent.find((transition) => transition.to === 'CANCELLED');
       if (done && done.wallMs <= deadline) continue;
-      const later = history.transitionsOf('run', subflowId).find((transition) => transition.seq > parent.seq && isTerminal('run', transition.to));
+      const later = afterParent.find((transition) => isTerminal('run', transition.to));
       if (later && later.to !== 'CANCELLED' && later.wallMs <= deadline) {
         verdict.violation(`subflow run ${subflowId} of cancelled parent ${parent.id} ended ${later.to}, not CANCELLED`, later.seq, subflowId);
       } else if (done || history.covers(deadline)) {

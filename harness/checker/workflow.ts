@@ -70,7 +70,10 @@ export const terminateRunsCoreSteps: ClauseChecker = (history) => {
     for (const taskId of history.childrenOf('task', workflowId)) {
       const taskBefore = history.stateBefore('task', taskId, moment.seq);
       if (!taskBefore || isTerminal('task', taskBefore.to)) continue;
-      const ended = history.transitionsOf('task', taskId).find((transition) => transition.seq > moment.seq && isTerminal('task', transition.to));
+      // Task ends after teardown are the harness killing leftovers, not the engine cancelling.
+      const ended = history
+        .transitionsOf('task', taskId)
+        .find((transition) => transition.seq > moment.seq && transition.seq < history.teardownSeq && isTerminal('task', transition.to));
       if (ended && ended.to === 'CANCELED' && ended.wallMs <= deadline) continue;
       if (ended && ended.to !== 'CANCELED') {
         verdict.violation(`terminate of workflow ${workflowId} (${answered}) let task ${taskId} end ${ended.to} instead of cancelling it`, ended.seq, taskId);
