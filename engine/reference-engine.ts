@@ -1,8 +1,8 @@
 /**
  * The reference engine: the smallest engine that obeys every clause, on real processes.
- * It is passive: state changes when a client calls it (a call changes only what was
- * asked; its consequences wait for the next tick), when a process it started exits,
- * and on `tick()`, where the scheduler, worker, late-run marking, listener retries and the
+ * It is passive: state changes when a client calls it (a call does what was asked:
+ * a deploy schedules, a cancel starts killing; what becomes due meanwhile waits for the
+ * next tick), when a process it started exits, and on `tick()`, where the scheduler, worker, late-run marking, listener retries and the
  * masters' rounds run. Whoever drives it (the harness) decides when ticks happen, so the
  * order of rounds is part of the scenario and replays.
  */
@@ -91,7 +91,7 @@ export class ReferenceEngine {
       bug: options.bug ?? null,
     };
     this.deployments = new Deployments(this.context);
-    this.runs = new RunProcesses(this.context, () => {});
+    this.runs = new RunProcesses(this.context);
     this.listeners = new StatusListeners(this.context, options.wallNowMs);
     this.workflows = new Workflows(this.context, this.listeners);
     this.instances = new Instances(this.context, options.consumerOrder);

@@ -32,6 +32,9 @@ export const Bounds = z.object({
 });
 export type Bounds = z.infer<typeof Bounds>;
 
+/** How long a process tree may take to die after SIGKILL before the kill counts as failed (ms). */
+export const killWaitMsMax = 2_000;
+
 export const defaultBounds: Bounds = {
   cancelBoundMs: 4000,
   graceMs: 800,
@@ -82,7 +85,7 @@ export const TransitionEvent = z.object({
  * What a run's transitions carry in `attributes`: the facts the deployment clauses
  * rebuild a run from (ms are logical). Other engines write the same names.
  */
-export interface RunAttributes {
+export type RunAttributes = {
   deploymentId: string | null;
   /** Times the run entered RUNNING from PENDING (Prefect's run_count). */
   runCount: number;
@@ -92,7 +95,7 @@ export interface RunAttributes {
   /** The schedule slot it was made for; null for manual runs. */
   slotMs: number | null;
   retries: number;
-}
+};
 
 /** An entity was deleted (a deployment update deleting scheduled runs, a consumed command). */
 export const DeleteEvent = z.object({

@@ -14,6 +14,11 @@ export class TraceRecorder implements TraceSink {
 
   constructor(private readonly clock: Clock) {}
 
+  /**
+   * Stamp and keep an event. After the `end` line the history is closed: a late event
+   * (a callback of a process reaped after the end) is returned stamped but not kept, so
+   * the stored trace and the verdicts computed from it never disagree.
+   */
   emit(input: TraceEventInput): TraceEvent {
     const event = {
       ...input,
@@ -21,7 +26,7 @@ export class TraceRecorder implements TraceSink {
       timeMs: this.clock.now(),
       wallMs: this.wallNowMs(),
     } as TraceEvent;
-    this.events.push(event);
+    if (this.events.at(-1)?.kind !== 'end') this.events.push(event);
     return event;
   }
 

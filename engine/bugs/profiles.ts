@@ -1,7 +1,8 @@
 /**
  * Bug profiles: switches that put one upstream defect back at the same point of the
  * engine's code path. They are the harness's self-test: a harness that passes an engine
- * with a profile on is broken. Each profile changes exactly one code point, named here.
+ * with a profile on is broken. Each profile changes one code point, named here: for
+ * conductor-303 that point is the order of the steps inside terminateWorkflow().
  */
 
 export const bugProfileIds = ['prefect-17792', 'prefect-17764', 'conductor-303', 'dolphinscheduler-16572'] as const;

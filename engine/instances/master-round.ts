@@ -8,6 +8,9 @@
  * dolphinscheduler-16572 puts back the 3.1.9 shape: the master fetches with its cached
  * slot and count, takes the rows, refreshes its slot, then re-checks; a command whose
  * slot check now fails is skipped with an INFO log only, and no master sees it again.
+ * Upstream the row is lost between the non-atomic refresh and a handling path that had
+ * already taken it; this re-creation folds that race into one deterministic code point,
+ * so the loss replays.
  */
 import { bugIsOn, log, recordTransition, type EngineContext } from '../context.ts';
 import { StoreUnavailableError } from '../ports/store.ts';
@@ -41,36 +44,29 @@ function consume(context: EngineContext, master: Master, claimed: CommandRow): v
   context.trace.emit({ kind: 'delete', entity: 'command', id: consumed.id, cause: 'consumed' });
 }
 
+/**
+ * One round of `master`: fetch up to fetchSizeMax CREATED commands of its slot and turn
+ * each into an instance (commands CREATED → CLAIMED → CONSUMED and deleted, instance
+ * SUBMITTED_SUCCESS). A command table that refuses writes ends the round with nothing
+ * taken. Never throws for a store fault; throws only on a programming error.
+ */
 export function runMasterRound(context: EngineContext, registry: MasterRegistry, master: Master): void {
   const commands = context.store.table<CommandRow>(commandsTable);
-  if (bugIsOn(context, 'dolphinscheduler-16572')) {
-    const fetched = commands
-      .all()
-      .filter((command) => command.state === 'CREATED' && command.number % master.countView === master.slotView)
-      .slice(0, fetchSizeMax);
-    for (const command of fetched) {
-      const claimed = moveCommand(context, command, 'CLAIMED', `fetch:${master.id}`);
-      master.slotView = registry.slotOf(master);
-      if (claimed.number % master.countView !== master.slotView) {
-        commands.delete(claimed.id);
-        log(context, 'info', `Master handle command ${claimed.id} skip, slot check is invalid`);
-        continue;
-      }
-      consume(context, master, claimed);
-    }
-    // The heartbeat at the end of the round refreshes the slot even when nothing was fetched.
+  const cachedView = bugIsOn(context, 'dolphinscheduler-16572');
+  if (!cachedView) {
+    // One snapshot of the registry for the whole round.
     master.slotView = registry.slotOf(master);
-    return;
+    master.countView = registry.members().length;
   }
-  const slot = registry.slotOf(master);
-  const count = registry.members().length;
-  master.slotView = slot;
-  master.countView = count;
-  if (slot < 0) return;
-  const fetched = commands
-    .all()
-    .filter((command) => command.state === 'CREATED' && command.number % count === slot)
-    .slice(0, fetchSizeMax);
+  const slot = master.slotView;
+  const count = master.countView;
+  const fetched =
+    slot < 0 || count === 0
+      ? []
+      : commands
+          .all()
+          .filter((command) => command.state === 'CREATED' && command.number % count === slot)
+          .slice(0, fetchSizeMax);
   for (const command of fetched) {
     const current = commands.get(command.id);
     if (!current || current.state !== 'CREATED') continue;
@@ -80,9 +76,21 @@ export function runMasterRound(context: EngineContext, registry: MasterRegistry,
     } catch (error) {
       if (!(error instanceof StoreUnavailableError)) throw error;
       // The command table refuses writes: nothing was taken; try again next round.
-      return;
+      break;
+    }
+    if (cachedView) {
+      // dolphinscheduler-16572: 3.1.9 refreshes the slot between fetching and handling
+      // and re-checks it; a command that fails the check is dropped with an INFO log only.
+      master.slotView = registry.slotOf(master);
+      if (claimed.number % master.countView !== master.slotView) {
+        commands.delete(claimed.id);
+        log(context, 'info', `Master handle command ${claimed.id} skip, slot check is invalid`);
+        continue;
+      }
     }
     // The claim wrote to the table, so the rest of this synchronous transaction can too.
     consume(context, master, claimed);
   }
+  // The heartbeat at the end of the round refreshes the cached slot.
+  master.slotView = registry.slotOf(master);
 }

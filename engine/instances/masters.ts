@@ -10,7 +10,7 @@
  */
 export interface Master {
   id: string;
-  /** Cached slot; -1 until first refreshed (#18570). */
+  /** Cached slot; a master learns it on joining and on each heartbeat. */
   slotView: number;
   /** Cached number of masters. */
   countView: number;

@@ -8,13 +8,14 @@
  * leader; on POSIX its tree is signalled pid by pid instead.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { killWaitMsMax } from '../../trace/events.ts';
 import type { EngineContext } from '../context.ts';
 import type { ProcessHandle, ProcessHost } from '../ports/process-host.ts';
 
 /** How often liveness is polled while waiting for a tree to die (ms). */
 export const treePollMs = 20;
 /** How long a tree may take to die after SIGKILL before the kill counts as failed (ms). */
-export const killWaitMsMax = 2_000;
+export { killWaitMsMax };
 
 export class TreeSurvivedKillError extends Error {
   constructor(owner: string, pids: number[]) {
@@ -40,37 +41,53 @@ export async function killTree(
   groupLeader: boolean,
 ): Promise<void> {
   const { host } = context;
-  const tree = () => [...new Set([...host.descendants(rootPid), ...knownPids, rootPid])];
+  const known = new Set<number>([rootPid, ...knownPids]);
+  // Looked up afresh each time: a parent may fork a child after the first look.
+  const tree = () => {
+    for (const pid of host.descendants(rootPid)) known.add(pid);
+    if (groupLeader && typeof rootPid === 'number') for (const pid of host.groupMembers(rootPid)) known.add(pid);
+    return [...known];
+  };
   const alive = (pids: number[]) => pids.filter((pid) => typeof pid === 'number' && host.isAlive(pid));
   const signal = (pid: number, name: NodeJS.Signals) => {
     const delivered = host.signal(pid, name);
     context.trace.emit({ kind: 'process', action: 'signal', pid, parentPid: null, owner, signal: name, ...(delivered ? {} : { error: 'ESRCH' }) });
   };
-  const waitForDeath = async (pids: number[], waitMs: number) => {
+  const waitForDeath = async (waitMs: number) => {
     const deadline = Date.now() + waitMs;
-    while (alive(pids).length > 0 && Date.now() < deadline) await sleep(treePollMs);
-    return alive(pids);
+    while (alive(tree()).length > 0 && Date.now() < deadline) await sleep(treePollMs);
+    return alive(tree());
   };
 
   if (context.strategy === 'posix') {
-    const members = tree();
     const signalTree = (name: NodeJS.Signals) => {
       if (groupLeader) signal(-rootPid, name);
-      else for (const pid of alive(members)) signal(pid, name);
+      else for (const pid of alive(tree())) signal(pid, name);
     };
+    tree();
     signalTree('SIGTERM');
-    if ((await waitForDeath(members, context.bounds.graceMs)).length === 0) return;
+    if ((await waitForDeath(context.bounds.graceMs)).length === 0) return;
     signalTree('SIGKILL');
-    const survivors = await waitForDeath(members, killWaitMsMax);
+    const survivors = await waitForDeath(killWaitMsMax);
     if (survivors.length > 0) throw new TreeSurvivedKillError(owner, survivors);
     return;
   }
 
-  // win32: kill by pid, deepest first, as taskkill /T /F walks the tree.
-  const members = [...host.descendants(rootPid), rootPid];
-  for (const pid of members) signal(pid, 'SIGKILL');
-  const survivors = await waitForDeath([...members, ...knownPids], killWaitMsMax);
-  if (survivors.length > 0) throw new TreeSurvivedKillError(owner, survivors);
+  // win32: kill by pid, deepest first, as taskkill /T /F walks the tree; walk again while
+  // new members appear (a parent forking as it is killed), until none is left.
+  const deadline = Date.now() + killWaitMsMax;
+  const killed = new Set<number>();
+  for (;;) {
+    const targets = [...host.descendants(rootPid), ...alive([...known]).filter((pid) => pid !== rootPid), rootPid].filter((pid) => !killed.has(pid));
+    for (const pid of targets) {
+      signal(pid, 'SIGKILL');
+      killed.add(pid);
+    }
+    const survivors = alive([...known, ...killed, ...host.descendants(rootPid)]);
+    if (survivors.length === 0) return;
+    if (Date.now() >= deadline) throw new TreeSurvivedKillError(owner, survivors);
+    await sleep(treePollMs);
+  }
 }
 
 /**

@@ -48,11 +48,11 @@ export class RunProcesses {
   /** Every pid this runner learnt of (roots and subflows), for teardown. */
   private readonly everyPid = new Set<number>();
 
-  constructor(
-    private readonly context: EngineContext,
-    /** Called when a run ends, so waiting runs can take its concurrency slot. */
-    private readonly onRunEnded: () => void,
-  ) {}
+  /** Cancellations whose kills are still under way; teardown waits for them. */
+  private readonly pendingKills = new Set<Promise<void>>();
+  private closing = false;
+
+  constructor(private readonly context: EngineContext) {}
 
   /** The direct path: create the run PENDING and start its process now. */
   executeRun(run: RunRow): void {
@@ -158,7 +158,6 @@ export class RunProcesses {
     this.processMap.delete(runId);
     const run = getRun(this.context, runId);
     if (!run || isRunTerminal(run) || runStateType(run) === 'CANCELLING') {
-      this.onRunEnded();
       return;
     }
     if (signal !== null || runStateType(run) !== 'RUNNING') {
@@ -173,7 +172,6 @@ export class RunProcesses {
     } else {
       moveRun(this.context, runId, 'FAILED', 'process-exited');
     }
-    this.onRunEnded();
   }
 
   /**
@@ -189,7 +187,6 @@ export class RunProcesses {
     if (type === 'CANCELLING') return { ok: true, state: run.state };
     if (type === 'SCHEDULED' || type === 'PAUSED') {
       moveRun(this.context, runId, 'CANCELLED', 'cancel-without-process');
-      this.onRunEnded();
       return { ok: true, state: 'CANCELLED' };
     }
     moveRun(this.context, runId, 'CANCELLING', 'cancel');
@@ -198,7 +195,8 @@ export class RunProcesses {
         moveRun(this.context, subflow.id, 'CANCELLING', 'parent-cancelling');
       }
     }
-    void this.killUntilCancelled(runId);
+    const kill = this.killUntilCancelled(runId).finally(() => this.pendingKills.delete(kill));
+    this.pendingKills.add(kill);
     return { ok: true, state: 'CANCELLING' };
   }
 
@@ -209,15 +207,19 @@ export class RunProcesses {
    */
   private async killUntilCancelled(runId: string): Promise<void> {
     const entry = this.processMap.get(runId) ?? (this.subflowPids.has(runId) ? { pid: this.subflowPids.get(runId)! } : undefined);
+    if (!entry) {
+      // Upstream treats "process not found" as done: nothing left to kill.
+      this.finishCancel(runId);
+      return;
+    }
     const isRoot = this.processMap.has(runId);
-    for (let attempt = 1; entry && attempt <= this.context.bounds.killAttemptsMax; attempt += 1) {
+    const attemptsMax = this.context.bounds.killAttemptsMax;
+    for (let attempt = 1; attempt <= attemptsMax && !this.closing; attempt += 1) {
+      const subflowTree = descendantRuns(this.context, runId)
+        .map((run) => this.subflowPids.get(run.id))
+        .filter((pid): pid is number => pid !== undefined);
       try {
-        const subflowTree = descendantRuns(this.context, runId)
-          .map((run) => this.subflowPids.get(run.id))
-          .filter((pid): pid is number => pid !== undefined);
         await killTree(this.context, runId, entry.pid, subflowTree, isRoot);
-        this.finishCancel(runId);
-        return;
       } catch (error) {
         this.context.trace.emit({
           kind: 'process',
@@ -228,15 +230,13 @@ export class RunProcesses {
           error: String(error),
         });
         log(this.context, 'warn', `Flow run ${runId} may not be cancelled. (${String(error)})`, runId);
-        await sleep(cancelRetryDelayMs);
+        if (attempt < attemptsMax) await sleep(cancelRetryDelayMs);
+        continue;
       }
-    }
-    if (!entry) {
-      // Upstream treats "process not found" as done: nothing left to kill.
       this.finishCancel(runId);
       return;
     }
-    log(this.context, 'error', `giving up on cancelling run ${runId} after ${this.context.bounds.killAttemptsMax} failed kills`, runId);
+    if (!this.closing) log(this.context, 'error', `giving up on cancelling run ${runId} after ${attemptsMax} failed kills`, runId);
   }
 
   private finishCancel(runId: string): void {
@@ -247,11 +247,12 @@ export class RunProcesses {
     }
     const run = getRun(this.context, runId);
     if (run && runStateType(run) === 'CANCELLING') moveRun(this.context, runId, 'CANCELLED', 'process-tree-killed');
-    this.onRunEnded();
   }
 
-  /** Teardown: SIGKILL every process still alive, by group and by pid, and wait until all are dead. */
+  /** Teardown: stop retrying kills, SIGKILL every process still alive, and wait until all are dead. */
   async close(): Promise<void> {
+    this.closing = true;
     await killAll(this.context.host, [...this.live], [...this.everyPid]);
+    await Promise.all(this.pendingKills);
   }
 }

@@ -67,7 +67,7 @@ export function isRunActive(run: RunRow): boolean {
 }
 
 /** Facts the checker needs about a run, carried on each of its transitions. */
-function runAttributes(run: RunRow): RunAttributes & Record<string, unknown> {
+function runAttributes(run: RunRow): RunAttributes {
   return {
     deploymentId: run.deploymentId,
     runCount: run.runCount,

@@ -26,6 +26,8 @@ export type StartWorkflowSpec = z.output<typeof StartWorkflowStep>;
 export class Workflows {
   /** Task id → its process, while it lives. */
   private readonly taskProcesses = new Map<string, ProcessHandle>();
+  /** Kills started by terminate and still under way; teardown waits for them. */
+  private readonly pendingKills = new Set<Promise<void>>();
 
   constructor(
     private readonly context: EngineContext,
@@ -100,9 +102,12 @@ export class Workflows {
       moveTask(this.context, task, 'CANCELED', 'workflow-terminated');
       const handle = this.taskProcesses.get(task.id);
       if (!handle) continue;
-      killTree(this.context, task.id, handle.pid, [], true).catch((error: unknown) => {
-        this.context.trace.emit({ kind: 'process', action: 'kill-failed', pid: handle.pid, parentPid: null, owner: task.id, error: String(error) });
-      });
+      const kill = killTree(this.context, task.id, handle.pid, [], true)
+        .catch((error: unknown) => {
+          this.context.trace.emit({ kind: 'process', action: 'kill-failed', pid: handle.pid, parentPid: null, owner: task.id, error: String(error) });
+        })
+        .finally(() => this.pendingKills.delete(kill));
+      this.pendingKills.add(kill);
     }
   }
 
@@ -110,5 +115,6 @@ export class Workflows {
   async close(): Promise<void> {
     const pending = [...this.taskProcesses.values()];
     await killAll(this.context.host, pending, pending.map((handle) => handle.pid));
+    await Promise.all(this.pendingKills);
   }
 }

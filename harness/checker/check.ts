@@ -9,7 +9,7 @@ import { backlogExecuted, concurrencyLimitHeld, oneRunPerSlot, retriesFollowed, 
 import { History } from './history.ts';
 import { ackAfterDurableCommand, acknowledgedYieldsInstance, commandsNeverVanish, noDuplicateInstance } from './instance.ts';
 import { noProcessOutlivesScenario } from './process.ts';
-import { cancelledTreeDead, cancellingReachesCancelled, killFailuresBounded, subflowsCancelled } from './run-cancel.ts';
+import { cancelAnswerHonoured, cancelledTreeDead, cancellingReachesCancelled, killFailuresBounded, subflowsCancelled } from './run-cancel.ts';
 import { observedReachable, terminalAbsorbing, transitionAccepted } from './transitions.ts';
 import type { ClauseChecker } from './verdict.ts';
 import {
@@ -29,6 +29,7 @@ export const checkers: Record<string, ClauseChecker> = {
   'RUN-CANCEL-02': cancelledTreeDead,
   'RUN-CANCEL-03': subflowsCancelled,
   'RUN-CANCEL-04': killFailuresBounded,
+  'RUN-CANCEL-05': cancelAnswerHonoured,
   'RUN-CONCURRENCY-01': concurrencyLimitHeld,
   'RUN-RETRY-01': retriesFollowed,
   'DEPLOY-UPDATE-01': updateDeletesOnlyFutureScheduled,

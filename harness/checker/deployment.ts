@@ -20,14 +20,39 @@ function facts(transition: TransitionEvent): RunAttributes {
   };
 }
 
-function runDeletes(history: History) {
-  return history.events.filter((event) => event.kind === 'delete' && event.entity === 'run');
+interface RunRemoval {
+  id: string;
+  seq: number;
+  /** Logical time of the removal (ms). */
+  timeMs: number;
+  /** The engine's cause, or `vanished` when the query API stopped showing the run unannounced. */
+  cause: string;
+}
+
+/**
+ * Runs removed: deletions the engine recorded, and runs the query API stopped showing
+ * (before teardown) with no deletion recorded, so an engine cannot hide a delete by not
+ * writing it.
+ */
+function runRemovals(history: History): RunRemoval[] {
+  const removals: RunRemoval[] = [];
+  const announced = new Set<string>();
+  for (const event of history.events) {
+    if (event.kind === 'delete' && event.entity === 'run') {
+      announced.add(event.id);
+      removals.push({ id: event.id, seq: event.seq, timeMs: event.timeMs, cause: event.cause });
+    } else if (event.kind === 'observe' && event.entity === 'run' && event.state === null && event.seq < history.teardownSeq && !announced.has(event.id)) {
+      announced.add(event.id);
+      removals.push({ id: event.id, seq: event.seq, timeMs: event.timeMs, cause: 'vanished' });
+    }
+  }
+  return removals;
 }
 
 export const updateDeletesOnlyFutureScheduled: ClauseChecker = (history) => {
   const verdict = new VerdictBuilder('DEPLOY-UPDATE-01');
-  for (const deleted of runDeletes(history)) {
-    if (deleted.kind !== 'delete' || !deleted.cause.startsWith('deployment-update')) continue;
+  for (const deleted of runRemovals(history)) {
+    if (!deleted.cause.startsWith('deployment-update') && deleted.cause !== 'vanished') continue;
     const last = history.stateBefore('run', deleted.id, deleted.seq);
     if (!last) {
       verdict.unknown(`run ${deleted.id} was deleted by an update but the trace never recorded its state`);
@@ -41,7 +66,8 @@ export const updateDeletesOnlyFutureScheduled: ClauseChecker = (history) => {
     if (run.runCount !== 0) reasons.push(`it had run ${run.runCount} time(s)`);
     if (!run.autoScheduled) reasons.push('it was not auto-scheduled');
     if (!(run.scheduledStartMs > deleted.timeMs)) reasons.push(`its start (${run.scheduledStartMs} ms) was not after the update (${deleted.timeMs} ms)`);
-    if (reasons.length > 0) verdict.violation(`deployment update deleted run ${deleted.id}, but ${reasons.join('; ')}`, deleted.seq, deleted.id);
+    const how = deleted.cause === 'vanished' ? `run ${deleted.id} disappeared from the query API with no deletion recorded` : `deployment update deleted run ${deleted.id}`;
+    if (reasons.length > 0) verdict.violation(`${how}, but ${reasons.join('; ')}`, deleted.seq, deleted.id);
   }
   return verdict.build();
 };
@@ -50,6 +76,7 @@ export const backlogExecuted: ClauseChecker = (history) => {
   const verdict = new VerdictBuilder('DEPLOY-BACKLOG-02');
   const seen = new Set<string>();
   const updates = history.requests.filter((request) => request.op === 'deploy' && request.outcome === 'ok' && request.answer.created === false);
+  const removals = runRemovals(history);
   for (const update of updates) {
     const deploymentId = String(update.args.deployment);
     const moment = history.stepBeginBefore(update.seq) ?? update;
@@ -65,10 +92,10 @@ export const backlogExecuted: ClauseChecker = (history) => {
       if (run.deploymentId !== deploymentId || type !== 'SCHEDULED') continue;
       const isBacklog = name === 'Late' || name === 'AwaitingRetry' || name === 'AwaitingConcurrencySlot' || run.scheduledStartMs <= moment.timeMs;
       if (!isBacklog) continue;
-      if (history.events.some((event) => event.kind === 'delete' && event.id === runId && event.seq < moment.seq)) continue;
+      if (removals.some((removal) => removal.id === runId && removal.seq < moment.seq)) continue;
       seen.add(runId);
       const after = history.transitionsOf('run', runId).filter((transition) => transition.seq > moment.seq);
-      const deleted = history.events.find((event) => event.kind === 'delete' && event.entity === 'run' && event.id === runId && event.seq > moment.seq);
+      const deleted = removals.find((removal) => removal.id === runId && removal.seq > moment.seq);
       const executed = after.find((transition) => parseRunState(transition.to).type === 'RUNNING');
       if (executed && (!deleted || executed.seq < deleted.seq)) continue;
       if (deleted) {

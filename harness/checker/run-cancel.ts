@@ -117,3 +117,27 @@ export const killFailuresBounded: ClauseChecker = (history) => {
   }
   return verdict.build();
 };
+
+export const cancelAnswerHonoured: ClauseChecker = (history) => {
+  const verdict = new VerdictBuilder('RUN-CANCEL-05');
+  const boundMs = history.bounds.cancelBoundMs;
+  const cancelling = (state: string | null) => state === 'CANCELLING' || state === 'CANCELLED';
+  for (const request of history.requests.filter((candidate) => candidate.op === 'cancel-run' && candidate.outcome === 'ok')) {
+    const runId = String(request.args.run);
+    const moment = history.stepBeginBefore(request.seq) ?? request;
+    const deadline = moment.wallMs + boundMs;
+    const reads = history.observesBeforeTeardown().filter((observe) => observe.entity === 'run' && observe.id === runId);
+    const before = reads.filter((observe) => observe.seq < moment.seq).at(-1);
+    const after = reads.find((observe) => observe.seq > moment.seq && cancelling(observe.state));
+    if (cancelling(before?.state ?? null) || (after && after.wallMs <= deadline)) continue;
+    if (after) {
+      verdict.violation(`cancel of run ${runId} was answered ok, but the run was read back ${after.state} only ${Math.round(after.wallMs - moment.wallMs)} ms later (bound ${boundMs} ms)`, after.seq, runId);
+    } else if (history.covers(deadline)) {
+      const last = reads.filter((observe) => observe.wallMs <= deadline).at(-1);
+      verdict.violation(`cancel of run ${runId} was answered ok, yet the run was read back ${last?.state ?? 'never'} and never CANCELLING or CANCELLED within ${boundMs} ms`, request.seq, runId);
+    } else {
+      verdict.unknown(`the trace ends before the cancel of run ${runId} could be seen to take effect`);
+    }
+  }
+  return verdict.build();
+};

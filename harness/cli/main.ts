@@ -19,7 +19,7 @@ function withCommonOptions(command: Command): Command {
   return command
     .addOption(new Option('--bug <profile>', 'run the engine with an upstream defect switched on (see `flowconform bugs`)'))
     .addOption(new Option('--out <dir>', 'where reports and traces are written').default(defaultOut))
-    .addOption(new Option('--seed <n>', 'seed of every random choice'));
+    .addOption(new Option('--seed <n>', 'seed of generation (explore) and of the engine\'s Rng port'));
 }
 
 export function buildProgram(setExitCode: (code: number) => void): Command {

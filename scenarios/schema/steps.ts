@@ -5,7 +5,7 @@
  * (wall time unless the field says logical), all sizes are counts, and each has a bound.
  */
 import { z } from 'zod';
-import { Bounds } from '../../trace/events.ts';
+import { Bounds, defaultBounds, killWaitMsMax } from '../../trace/events.ts';
 
 /** Named limits on what a scenario may ask for, so no step can make the harness hang. */
 export const scenarioLimits = {
@@ -72,6 +72,20 @@ export const DeployStep = z
   })
   .strict();
 
+/** Levels of subflows below `plans` (0 for none), and a repeated sibling name if any. */
+function subflowShape(plans: readonly SubflowPlan[]): { depth: number; repeatedName: string | null } {
+  const names = plans.map((plan) => plan.name);
+  const repeatedName = names.find((name, index) => names.indexOf(name) !== index) ?? null;
+  let depth = plans.length > 0 ? 1 : 0;
+  let nested: string | null = null;
+  for (const plan of plans) {
+    const inner = subflowShape(plan.subflows ?? []);
+    depth = Math.max(depth, 1 + inner.depth);
+    nested ??= inner.repeatedName;
+  }
+  return { depth, repeatedName: repeatedName ?? nested };
+}
+
 export const StartStep = z
   .object({
     run: id,
@@ -80,9 +94,19 @@ export const StartStep = z
     durationMs: durationMs.default(300),
     exitCode: exitCode.default(0),
     ignoreSigterm: z.boolean().default(false),
+    /** Processes spawned by the run's process, at most subflowDepthMax levels deep. */
     subflows: z.array(SubflowPlan).max(scenarioLimits.subflowFanOutMax).default([]),
   })
-  .strict();
+  .strict()
+  .superRefine((step, context) => {
+    const { depth, repeatedName } = subflowShape(step.subflows);
+    if (depth > scenarioLimits.subflowDepthMax) {
+      context.addIssue({ code: 'custom', path: ['subflows'], message: `subflows nest ${depth} levels deep; at most ${scenarioLimits.subflowDepthMax}` });
+    }
+    if (repeatedName !== null) {
+      context.addIssue({ code: 'custom', path: ['subflows'], message: `two sibling subflows are named '${repeatedName}'; names give run ids, so they must differ` });
+    }
+  });
 
 export const CancelStep = z.object({ run: z.string().min(1) }).strict();
 
@@ -205,8 +229,22 @@ export const Scenario = z
     platform: z.enum(platforms).default('posix'),
     /** Clause ids the scenario is written to exercise (documentation; every clause is checked). */
     covers: z.array(z.string()).default([]),
-    /** Overrides of the default bounds for this scenario. */
-    bounds: Bounds.partial().default({}),
+    /**
+     * Overrides of the default bounds for this scenario. The grace period must leave the
+     * reference engine time to escalate to SIGKILL within the cancel and terminate bounds.
+     */
+    bounds: Bounds.partial()
+      .default({})
+      .superRefine((overrides, context) => {
+        const bounds = { ...defaultBounds, ...overrides };
+        const escalationMs = bounds.graceMs + killWaitMsMax;
+        if (escalationMs >= bounds.cancelBoundMs) {
+          context.addIssue({ code: 'custom', path: ['graceMs'], message: `graceMs (${bounds.graceMs}) + ${killWaitMsMax} ms of SIGKILL wait must stay under cancelBoundMs (${bounds.cancelBoundMs})` });
+        }
+        if (bounds.graceMs >= bounds.terminateBoundMs) {
+          context.addIssue({ code: 'custom', path: ['graceMs'], message: `graceMs (${bounds.graceMs}) must stay under terminateBoundMs (${bounds.terminateBoundMs})` });
+        }
+      }),
     /** Order in which consumers take their turn in each round, by consumer index; empty = index order. */
     consumerOrder: z.array(z.number().int().nonnegative()).default([]),
     steps: z.array(Step).min(1).max(scenarioLimits.stepsMax),

@@ -76,7 +76,15 @@ export const clauses: readonly Clause[] = [
     must: 'A kill that fails MUST be reported (a kill-failed process event with the error) and MUST NOT be retried more than killAttemptsMax times.',
     source: 'PrefectHQ/prefect#17792 ("Flow run may not be cancelled." retried on every poll)',
     checkedBy: 'Count kill-failed events per owner; each must carry an error; at most killAttemptsMax per run.',
-    catches: ['prefect-17792'],
+    catches: [],
+  },
+  {
+    id: 'RUN-CANCEL-05',
+    family: 'run-cancel',
+    must: 'A cancel answered with success MUST show the run CANCELLING or CANCELLED through the query API within cancelBoundMs.',
+    source: 'Prefect cancel API (POST /flow_runs/{id}/set_state Cancelling); flowconform: an ack must have an effect',
+    checkedBy: 'For each ok cancel-run request, a read-back of the run in CANCELLING or CANCELLED after its step began (or already so before it), within the bound.',
+    catches: [],
   },
   {
     id: 'RUN-CONCURRENCY-01',
@@ -147,7 +155,7 @@ export const clauses: readonly Clause[] = [
     family: 'workflow',
     must: 'A failing status listener call MUST be recorded and retried until it succeeds or is dead-lettered after listenerAttemptsMax attempts.',
     source: 'conductor-oss/conductor#303 (the exception escaped and was never retried)',
-    checkedBy: 'Each side-effect error is followed by another attempt of the same listener and target, or a dead-letter, by the end of the trace.',
+    checkedBy: 'Each side-effect error is followed within terminateBoundMs by another attempt of the same listener and target, or a dead-letter; no more than listenerAttemptsMax attempts.',
     catches: ['conductor-303'],
   },
   {
@@ -172,7 +180,7 @@ export const clauses: readonly Clause[] = [
     must: 'No creation request MUST yield more than one instance.',
     source: 'apache/dolphinscheduler#15099, #8980 (double consumption while masters change)',
     checkedBy: 'Count instance creations per requestId.',
-    catches: ['dolphinscheduler-16572'],
+    catches: [],
   },
   {
     id: 'INSTANCE-03',
