@@ -91,6 +91,7 @@ export type RunAttributes = {
   runCount: number;
   /** Created by the scheduler rather than by hand. */
   autoScheduled: boolean;
+  /** When the run should start (logical ms). */
   scheduledStartMs: number;
   /** The schedule slot it was made for; null for manual runs. */
   slotMs: number | null;

@@ -19,21 +19,13 @@ export interface RunPlanRow {
   subflows: SubflowPlan[];
 }
 
-export interface RunRow {
+/** A flow run: the facts its transitions carry (RunAttributes), and what only the engine needs. */
+export interface RunRow extends RunAttributes {
   id: string;
   parentId: string | null;
   /** `TYPE` or `TYPE/Name`, e.g. `SCHEDULED/Late`. */
   state: string;
-  deploymentId: string | null;
-  /** How many times the run entered RUNNING (Prefect's run_count). */
-  runCount: number;
-  /** Created by the scheduler from the deployment's schedule (not by hand). */
-  autoScheduled: boolean;
-  /** When the run should start, logical ms. */
-  scheduledStartMs: number;
-  /** The schedule slot it was created for, logical ms; null for manual runs. */
-  slotMs: number | null;
-  retries: number;
+  /** Delay before a retry, logical ms. */
   retryDelayMs: number;
   plan: RunPlanRow;
 }
