@@ -5,7 +5,8 @@
  * counterexample three times and counts how often the same clause fails again.
  * Prints one row per (profile, seed) and the medians per profile.
  *
- * Usage: npx tsx bench/explore-detection.ts [--seeds 1,2,3,4,5] [--profiles p1,p2]
+ * Usage: npx tsx bench/explore-detection.ts [--seeds 1,2,3,4,5] [--profiles p1,p2] [--detect-only]
+ * (`--detect-only` skips shrinking and replays, for tuning generators quickly.)
  * Takes tens of minutes on a 2-core machine; it is not part of `npm test`.
  */
 import { parseArgs } from 'node:util';
@@ -13,7 +14,10 @@ import { bugProfileIds, isBugProfileId, type BugProfileId } from '../engine/bugs
 import { explore, violatedClauses } from '../harness/explore/explore.ts';
 import { runScenario } from '../harness/runner/run-scenario.ts';
 
-const { values } = parseArgs({ options: { seeds: { type: 'string', default: '1,2,3,4,5' }, profiles: { type: 'string', default: bugProfileIds.join(',') } } });
+const { values } = parseArgs({
+  options: { seeds: { type: 'string', default: '1,2,3,4,5' }, profiles: { type: 'string', default: bugProfileIds.join(',') }, 'detect-only': { type: 'boolean', default: false } },
+});
+const detectOnly = values['detect-only'];
 const seeds = values.seeds.split(',').map(Number);
 const profiles = values.profiles.split(',').filter(isBugProfileId) as BugProfileId[];
 
@@ -27,9 +31,9 @@ console.log('profile\tseed\tfound\truns\tseconds\tsteps\tshrinks\tclauses\trepla
 for (const bug of profiles) {
   const rows: Array<{ runs: number; seconds: number; steps: number }> = [];
   for (const seed of seeds) {
-    const report = await explore({ runs: 300, seed, bug, timeLimitMs: 180_000, shrinkTimeLimitMs: 120_000 });
+    const report = await explore({ runs: 300, seed, bug, timeLimitMs: 180_000, shrinkTimeLimitMs: detectOnly ? 1 : 120_000 });
     let replaysFailing = 0;
-    if (report.counterexample) {
+    if (report.counterexample && !detectOnly) {
       for (let replay = 0; replay < 3; replay += 1) {
         const result = await runScenario(report.counterexample, { bug, seed });
         if (violatedClauses(result).some((clauseId) => report.targetClauses.includes(clauseId))) replaysFailing += 1;

