@@ -160,6 +160,11 @@ export const ObserveProcessEvent = z.object({
   owner: z.string(),
   alive: z.boolean(),
   stat: z.string().nullable(),
+  /**
+   * Process group of the process when seen alive. Checkers count a process in the tree
+   * of a run whose own process leads that group, even if the engine never reported it.
+   */
+  groupId: z.number().int().optional(),
   /** Why this look was taken: a poll, the end of a scenario, a bound expiring. */
   reason: z.string(),
 });

@@ -139,6 +139,7 @@ export interface ProcessWithArgument {
   pid: number;
   state: string;
   parentPid: number;
+  processGroupId: number;
   /** The value after `--owner` in its command line, or null when it has none. */
   owner: string | null;
 }
@@ -166,7 +167,7 @@ export function processesWithArgument(flag: string, value: string): ProcessWithA
     if (commandLine === null || argumentValue(commandLine, flag) !== value) continue;
     const stat = readProcessStat(pid);
     if (stat === null) continue;
-    matches.push({ pid, state: stat.state, parentPid: stat.parentPid, owner: argumentValue(commandLine, '--owner') });
+    matches.push({ pid, state: stat.state, parentPid: stat.parentPid, processGroupId: stat.processGroupId, owner: argumentValue(commandLine, '--owner') });
   }
   return matches;
 }

@@ -78,12 +78,17 @@ export async function killTree(
   const deadline = Date.now() + killWaitMsMax;
   const killed = new Set<number>();
   for (;;) {
-    const targets = [...host.descendants(rootPid), ...alive([...known]).filter((pid) => pid !== rootPid), rootPid].filter((pid) => !killed.has(pid));
+    // The root's group stands in for the Windows job object: a child forked as its parent
+    // died is orphaned out of the tree walk but stays in the group.
+    const members = groupLeader && typeof rootPid === 'number' ? host.groupMembers(rootPid) : [];
+    const targets = [...host.descendants(rootPid), ...members, ...alive([...known]).filter((pid) => pid !== rootPid), rootPid].filter(
+      (pid) => !killed.has(pid),
+    );
     for (const pid of targets) {
       signal(pid, 'SIGKILL');
       killed.add(pid);
     }
-    const survivors = alive([...known, ...killed, ...host.descendants(rootPid)]);
+    const survivors = alive([...known, ...killed, ...host.descendants(rootPid), ...(groupLeader && typeof rootPid === 'number' ? host.groupMembers(rootPid) : [])]);
     if (survivors.length === 0) return;
     if (Date.now() >= deadline) throw new TreeSurvivedKillError(owner, survivors);
     await sleep(treePollMs);
@@ -91,8 +96,8 @@ export async function killTree(
 }
 
 /**
- * Teardown of everything: SIGKILL each root's process group and every known pid still
- * alive, then wait until the roots are reaped, every pid is dead and the groups are
+ * Teardown of everything: SIGKILL each root's process group (roots already reaped
+ * included, for the orphans they left) and every known pid still alive, then wait until the roots are reaped, every pid is dead and the groups are
  * empty, at most killWaitMsMax. Errors of single signals (already gone) are ignored.
  */
 export async function killAll(host: ProcessHost, roots: ProcessHandle[], pids: number[]): Promise<void> {
@@ -103,7 +108,9 @@ export async function killAll(host: ProcessHost, roots: ProcessHandle[], pids: n
       // Gone between the look and the signal.
     }
   };
-  for (const root of roots) attempt(-root.pid);
+  // Roots already reaped may have left orphans in their groups: signal every group that
+  // still has members (a group id whose leader is gone is not reused while it has any).
+  for (const root of roots) if (host.groupMembers(root.pid).length > 0) attempt(-root.pid);
   for (const pid of pids) if (host.isAlive(pid)) attempt(pid);
   const deadline = Date.now() + killWaitMsMax;
   await Promise.race([Promise.all(roots.map((root) => root.exited)), sleep(killWaitMsMax)]);

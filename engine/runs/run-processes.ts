@@ -43,8 +43,8 @@ export class RunProcesses {
   private readonly processMap = new Map<string, { pid: number }>();
   /** Subflow run id → pid, from the `started` lines the root worker relays. */
   private readonly subflowPids = new Map<string, number>();
-  /** Root processes not yet reaped, for teardown. */
-  private readonly live = new Set<ProcessHandle>();
+  /** Every root process started (reaped or not), for teardown: reaped roots may leave orphans in their groups. */
+  private readonly roots: ProcessHandle[] = [];
   /** Every pid this runner learnt of (roots and subflows), for teardown. */
   private readonly everyPid = new Set<number>();
 
@@ -93,10 +93,9 @@ export class RunProcesses {
       return null;
     }
     this.context.trace.emit({ kind: 'process', action: 'spawn', pid: handle.pid, parentPid: process.pid, owner: run.id });
-    this.live.add(handle);
+    this.roots.push(handle);
     this.everyPid.add(handle.pid);
     void handle.exited.then(({ code, signal }) => {
-      this.live.delete(handle);
       this.onRootExit(run.id, handle.pid, code, signal);
     });
     return handle;
@@ -252,7 +251,7 @@ export class RunProcesses {
   /** Teardown: stop retrying kills, SIGKILL every process still alive, and wait until all are dead. */
   async close(): Promise<void> {
     this.closing = true;
-    await killAll(this.context.host, [...this.live], [...this.everyPid]);
+    await killAll(this.context.host, this.roots, [...this.everyPid]);
     await Promise.all(this.pendingKills);
   }
 }

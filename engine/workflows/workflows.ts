@@ -26,6 +26,8 @@ export type StartWorkflowSpec = z.output<typeof StartWorkflowStep>;
 export class Workflows {
   /** Task id → its process, while it lives. */
   private readonly taskProcesses = new Map<string, ProcessHandle>();
+  /** Every task process started, for teardown (a reaped one may have left orphans in its group). */
+  private readonly everyTaskProcess: ProcessHandle[] = [];
   /** Kills started by terminate and still under way; teardown waits for them. */
   private readonly pendingKills = new Set<Promise<void>>();
 
@@ -68,6 +70,7 @@ export class Workflows {
     }
     this.context.trace.emit({ kind: 'process', action: 'spawn', pid: handle.pid, parentPid: process.pid, owner: task.id });
     this.taskProcesses.set(task.id, handle);
+    this.everyTaskProcess.push(handle);
     moveTask(this.context, task, 'IN_PROGRESS', 'poll');
     void handle.exited.then(({ code, signal }) => this.onTaskExit(task.id, index, handle.pid, code, signal));
   }
@@ -113,8 +116,7 @@ export class Workflows {
 
   /** Teardown: SIGKILL every task process still alive and wait until all are dead. */
   async close(): Promise<void> {
-    const pending = [...this.taskProcesses.values()];
-    await killAll(this.context.host, pending, pending.map((handle) => handle.pid));
+    await killAll(this.context.host, this.everyTaskProcess, [...this.taskProcesses.values()].map((handle) => handle.pid));
     await Promise.all(this.pendingKills);
   }
 }

@@ -105,6 +105,27 @@ export class History {
   }
 
   /**
+   * Pids of a run's process tree: those owned by the run or its descendant runs, and,
+   * where the run's own process leads a process group, every process seen in that group
+   * (children the engine never reported, orphans of a parent killed first).
+   */
+  treeOf(runId: string): Array<{ pid: number; owner: string }> {
+    const owners = new Set([runId, ...this.descendantRuns(runId)]);
+    const tree = new Map(this.pidsOwnedBy(owners).map((entry) => [entry.pid, entry]));
+    const leaders = new Set(
+      [...this.processObservations]
+        .filter(([pid, observations]) => observations.at(-1)!.owner === runId && observations.some((observation) => observation.groupId === pid))
+        .map(([pid]) => pid),
+    );
+    for (const [pid, observations] of this.processObservations) {
+      if (!tree.has(pid) && observations.some((observation) => observation.groupId !== undefined && leaders.has(observation.groupId))) {
+        tree.set(pid, { pid, owner: observations.at(-1)!.owner });
+      }
+    }
+    return [...tree.values()];
+  }
+
+  /**
    * Was the process alive at wall time `wallMs`, per the last /proc look at or before it
    * (and before teardown)? Past the end of the history this is the last look before teardown.
    */

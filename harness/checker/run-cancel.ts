@@ -51,9 +51,8 @@ export const cancelledTreeDead: ClauseChecker = (history) => {
       (observe) => observe.entity === 'run' && observe.id === entered.id && observe.seq > entered.seq && observe.state === 'CANCELLED',
     );
     const at = Math.min(entered.wallMs + boundMs, observedCancelled ? observedCancelled.wallMs + cancelledSettleMs : Infinity);
-    const owners = new Set([entered.id, ...history.descendantRuns(entered.id)]);
     const alive = history
-      .pidsOwnedBy(owners)
+      .treeOf(entered.id)
       .map(({ pid, owner }) => ({ pid, owner, seen: history.processAliveAt(pid, at) }))
       .filter((entry) => entry.seen !== undefined);
     if (alive.length === 0) continue;

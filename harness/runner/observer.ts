@@ -76,7 +76,7 @@ export class Observer {
       const owner = found.owner ?? known?.owner ?? 'unknown';
       if (known?.alive && known.owner === owner && !everyProcess) continue;
       this.processes.set(pid, { owner, alive: true });
-      this.trace.emit({ kind: 'observe-process', pid, owner, alive: true, stat: found.state, reason });
+      this.trace.emit({ kind: 'observe-process', pid, owner, alive: true, stat: found.state, groupId: found.processGroupId, reason });
     }
     for (const [pid, known] of this.processes) {
       if (live.has(pid)) continue;

@@ -145,13 +145,14 @@ export class TraceBuilder {
   }
 
   /** A process's liveness read from /proc; `stat` defaults to S (alive) or null (gone). */
-  observeProcess(pid: number, owner: string, alive: boolean, options: { reason?: string; stat?: string | null } = {}): ObserveProcessEvent {
+  observeProcess(pid: number, owner: string, alive: boolean, options: { reason?: string; stat?: string | null; groupId?: number } = {}): ObserveProcessEvent {
     return this.push({
       kind: 'observe-process',
       pid,
       owner,
       alive,
       stat: options.stat === undefined ? (alive ? 'S' : null) : options.stat,
+      ...(options.groupId === undefined ? {} : { groupId: options.groupId }),
       reason: options.reason ?? 'poll',
     });
   }
