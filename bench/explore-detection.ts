@@ -11,7 +11,8 @@
  */
 import { parseArgs } from 'node:util';
 import { bugProfileIds, isBugProfileId, type BugProfileId } from '../engine/bugs/profiles.ts';
-import { explore, violatedClauses } from '../harness/explore/explore.ts';
+import { explore } from '../harness/explore/explore.ts';
+import { violatedClauseIds } from '../harness/result.ts';
 import { runScenario } from '../harness/runner/run-scenario.ts';
 
 const { values } = parseArgs({
@@ -36,7 +37,7 @@ for (const bug of profiles) {
     if (report.counterexample && !detectOnly) {
       for (let replay = 0; replay < 3; replay += 1) {
         const result = await runScenario(report.counterexample, { bug, seed });
-        if (violatedClauses(result).some((clauseId) => report.targetClauses.includes(clauseId))) replaysFailing += 1;
+        if (violatedClauseIds(result.verdicts).some((clauseId) => report.targetClauses.includes(clauseId))) replaysFailing += 1;
       }
     }
     const steps = report.counterexample?.steps.length ?? 0;

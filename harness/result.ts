@@ -72,6 +72,15 @@ export function combineValidity(values: Validity[]): Validity {
   return true;
 }
 
+/** The distinct clause ids of the verdicts that are violated (`valid === false`), in verdict order. */
+export function violatedClauseIds(verdicts: readonly Pick<ClauseVerdict, 'clauseId' | 'valid'>[]): string[] {
+  const ids: string[] = [];
+  for (const verdict of verdicts) {
+    if (verdict.valid === false && !ids.includes(verdict.clauseId)) ids.push(verdict.clauseId);
+  }
+  return ids;
+}
+
 /** CLI exit code of a suite: 1 if any clause failed, else 3 if any inconclusive, else 0. */
 export function suiteExitCode(suite: SuiteResult): 0 | 1 | 3 {
   if (suite.results.some((result) => result.outcome === 'fail')) return 1;

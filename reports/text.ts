@@ -21,11 +21,4 @@ export function findClause(id: string): Clause | undefined {
   return clauses.find((clause) => clause.id === id);
 }
 
-/** The distinct clause ids of the verdicts that are violated (`valid === false`), in verdict order. */
-export function violatedClauseIds(verdicts: readonly { clauseId: string; valid: true | false | 'unknown' }[]): string[] {
-  const ids: string[] = [];
-  for (const verdict of verdicts) {
-    if (verdict.valid === false && !ids.includes(verdict.clauseId)) ids.push(verdict.clauseId);
-  }
-  return ids;
-}
+export { violatedClauseIds } from '../harness/result.ts';

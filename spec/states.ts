@@ -9,6 +9,9 @@
  * - Commands and instances: DolphinScheduler 3.1.x `WorkflowExecutionStatus` for
  *   instances; commands are rows of `t_ds_command` whose life we name CREATED → CLAIMED →
  *   CONSUMED, or ERROR when moved to `t_ds_error_command`.
+ *
+ * Which states are terminal is not listed here: it is what the machines say (final
+ * states), read through `isTerminal` in spec/transitions.ts.
  */
 
 export const runStateTypes = [
@@ -36,8 +39,6 @@ export const runStateNames = {
   CANCELLED: ['Cancelled'],
   CRASHED: ['Crashed'],
 } as const satisfies Record<RunStateType, readonly string[]>;
-
-export const runTerminalTypes: readonly RunStateType[] = ['COMPLETED', 'FAILED', 'CANCELLED', 'CRASHED'];
 
 /** Run states that hold a deployment concurrency slot. */
 export const runActiveTypes: readonly RunStateType[] = ['PENDING', 'RUNNING', 'CANCELLING'];
@@ -71,7 +72,6 @@ export function parseRunState(text: string): RunState {
 
 export const workflowStates = ['RUNNING', 'PAUSED', 'COMPLETED', 'FAILED', 'TIMED_OUT', 'TERMINATED'] as const;
 export type WorkflowState = (typeof workflowStates)[number];
-export const workflowTerminalStates: readonly WorkflowState[] = ['COMPLETED', 'FAILED', 'TIMED_OUT', 'TERMINATED'];
 
 export const taskStates = [
   'SCHEDULED',
@@ -85,13 +85,9 @@ export const taskStates = [
   'TIMED_OUT',
 ] as const;
 export type TaskState = (typeof taskStates)[number];
-export const taskTerminalStates: readonly TaskState[] = taskStates.filter(
-  (state) => state !== 'SCHEDULED' && state !== 'IN_PROGRESS',
-);
 
 export const commandStates = ['CREATED', 'CLAIMED', 'CONSUMED', 'ERROR'] as const;
 export type CommandState = (typeof commandStates)[number];
-export const commandTerminalStates: readonly CommandState[] = ['CONSUMED', 'ERROR'];
 
 export const instanceStates = [
   'SUBMITTED_SUCCESS',
@@ -109,5 +105,3 @@ export const instanceStates = [
   'WAIT_TO_RUN',
 ] as const;
 export type InstanceState = (typeof instanceStates)[number];
-/** DolphinScheduler's "finished" set; PAUSE and BLOCK are finished but may be resumed. */
-export const instanceFinishedStates: readonly InstanceState[] = ['SUCCESS', 'FAILURE', 'STOP', 'PAUSE', 'BLOCK'];

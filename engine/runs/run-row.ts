@@ -2,7 +2,8 @@
  * Rows of the Prefect side of the engine: deployments and flow runs, and the one way a
  * run's state changes (`moveRun`).
  */
-import { parseRunState, runActiveTypes, runTerminalTypes, type RunStateType } from '../../spec/states.ts';
+import { parseRunState, runActiveTypes, type RunStateType } from '../../spec/states.ts';
+import { isTerminal } from '../../spec/transitions.ts';
 import type { SubflowPlan } from '../../scenarios/schema/steps.ts';
 import type { RunAttributes } from '../../trace/events.ts';
 import { recordTransition, type EngineContext } from '../context.ts';
@@ -51,7 +52,7 @@ export function runStateName(run: RunRow): string {
 }
 
 export function isRunTerminal(run: RunRow): boolean {
-  return runTerminalTypes.includes(runStateType(run));
+  return isTerminal('run', run.state);
 }
 
 export function isRunActive(run: RunRow): boolean {

@@ -1,5 +1,6 @@
 /** Rows of the Conductor side: workflows and their tasks, each task a real process. */
-import { taskTerminalStates, workflowTerminalStates, type TaskState, type WorkflowState } from '../../spec/states.ts';
+import type { TaskState, WorkflowState } from '../../spec/states.ts';
+import { isTerminal } from '../../spec/transitions.ts';
 import { recordTransition, type EngineContext } from '../context.ts';
 
 export const workflowsTable = 'workflow';
@@ -30,11 +31,11 @@ export interface TaskRow {
 }
 
 export function isWorkflowTerminal(workflow: WorkflowRow): boolean {
-  return workflowTerminalStates.includes(workflow.state);
+  return isTerminal('workflow', workflow.state);
 }
 
 export function isTaskTerminal(task: TaskRow): boolean {
-  return taskTerminalStates.includes(task.state);
+  return isTerminal('task', task.state);
 }
 
 export function tasksOf(context: EngineContext, workflowId: string): TaskRow[] {

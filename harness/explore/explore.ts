@@ -15,7 +15,7 @@ import fc from 'fast-check';
 import type { BugProfileId } from '../../engine/bugs/profiles.ts';
 import { scenarioArbitrary } from '../../scenarios/generate/scenario-arbitrary.ts';
 import type { Scenario } from '../../scenarios/schema/steps.ts';
-import type { ScenarioResult } from '../result.ts';
+import { violatedClauseIds, type ScenarioResult } from '../result.ts';
 import { runScenario } from '../runner/run-scenario.ts';
 
 export interface ExploreOptions {
@@ -63,11 +63,6 @@ export interface ExploreReport {
   result: ScenarioResult | null;
 }
 
-/** Clause ids a result violated. */
-export function violatedClauses(result: ScenarioResult): string[] {
-  return result.verdicts.filter((verdict) => verdict.valid === false).map((verdict) => verdict.clauseId);
-}
-
 /** @throws RangeError when runs < 1 or a time limit is not positive. */
 export async function explore(options: ExploreOptions): Promise<ExploreReport> {
   if (!(options.runs >= 1)) throw new RangeError(`explore: --runs must be >= 1, got ${options.runs}`);
@@ -113,7 +108,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreReport> {
     shrinkMs: 0,
     shrinks: 0,
     path: detection.counterexamplePath,
-    targetClauses: firstFailure ? violatedClauses(firstFailure) : [],
+    targetClauses: firstFailure ? violatedClauseIds(firstFailure.verdicts) : [],
     counterexample: detection.counterexample?.[0] ?? null,
     result: firstFailure,
   };
@@ -126,7 +121,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreReport> {
   const shrinking = (await fc.check(
     fc.asyncProperty(arbitrary, async (scenario) => {
       const result = await runOne(scenario);
-      const sameDefect = result.outcome === 'fail' && violatedClauses(result).some((clauseId) => report.targetClauses.includes(clauseId));
+      const sameDefect = result.outcome === 'fail' && violatedClauseIds(result.verdicts).some((clauseId) => report.targetClauses.includes(clauseId));
       if (sameDefect) lastFailure = result;
       return !sameDefect;
     }),

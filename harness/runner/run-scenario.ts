@@ -1,16 +1,18 @@
 /**
  * Runs one scenario against a fresh reference engine and checks its trace.
  *
- * Every step has a time limit; an engine call that does not return within it ends the
- * run as inconclusive (timeout) with the trace so far, and an engine that throws ends it
- * as a crash. Whatever happens, the engine is closed, the observer takes a last look at
+ * Every step has a time limit; an asynchronous engine call that does not settle within
+ * it ends the run as inconclusive (timeout) with the trace so far, and an engine that
+ * throws ends it as a crash. (A synchronous call that never returns cannot be cut off
+ * from the same thread; the reference engine's synchronous calls are bounded loops.) Whatever happens, the engine is closed, the observer takes a last look at
  * /proc, and any process of the session still alive is killed by pid, so the harness
  * never hangs and never leaks a process.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isAliveInProc } from '../../engine/adapters/proc.ts';
+import { LinuxProcessHost } from '../../engine/adapters/linux-process-host.ts';
+import { killAll } from '../../engine/processes/kill-tree.ts';
 import { LogicalClock } from '../../engine/adapters/logical-clock.ts';
 import { TraceRecorder } from '../../engine/adapters/trace-recorder.ts';
 import type { BugProfileId } from '../../engine/bugs/profiles.ts';
@@ -63,7 +65,6 @@ function stepTimeoutMs(step: Step, defaultMs: number): number {
   if ('await' in step) return step.await.timeoutMs + stepTimeoutMarginMs;
   if ('drain' in step) return step.drain.timeoutMs + stepTimeoutMarginMs;
   if ('sleep' in step) return step.sleep.ms + stepTimeoutMarginMs;
-  if ('burst' in step) return defaultMs + step.burst.requests * 10;
   return defaultMs;
 }
 
@@ -174,7 +175,8 @@ export async function runScenario(scenario: LoadedScenario, options: RunScenario
   }
   observer.observeFinal(trace.events);
   observer.observeProcesses(scenarioEndReason, true);
-  await reapSurvivors(observer.livePids());
+  // Whatever teardown left alive is killed by pid here (none, for a conformant engine).
+  await killAll(new LinuxProcessHost(), [], observer.livePids());
   trace.emit({ kind: 'end', outcome: end.outcome, ...(end.error === undefined ? {} : { error: end.error }) });
 
   const { verdicts } = checkTrace(trace.events);
@@ -204,17 +206,4 @@ export async function runScenario(scenario: LoadedScenario, options: RunScenario
     ...(end.error === undefined ? {} : { error: end.error }),
     trace: trace.events,
   };
-}
-
-/** Kill, by pid, every process of ours still alive after teardown; wait (bounded) until dead. */
-async function reapSurvivors(pids: number[]): Promise<void> {
-  for (const pid of pids) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // Gone already.
-    }
-  }
-  const deadline = Date.now() + 3_000;
-  while (pids.some((pid) => isAliveInProc(pid)) && Date.now() < deadline) await sleep(pollMs);
 }

@@ -26,7 +26,8 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { counterexampleYaml } from '../../harness/cli/commands/explore.ts';
 import { main } from '../../harness/cli/main.ts';
-import { explore, violatedClauses, type ExploreReport } from '../../harness/explore/explore.ts';
+import { explore, type ExploreReport } from '../../harness/explore/explore.ts';
+import { violatedClauseIds } from '../../harness/result.ts';
 import { runScenario } from '../../harness/runner/run-scenario.ts';
 import { scenarioArbitrary } from '../../scenarios/generate/scenario-arbitrary.ts';
 import { loadScenarioFile } from '../../scenarios/schema/load.ts';
@@ -91,7 +92,7 @@ describe(`explore with bug profile ${bug}, seed ${seed}`, () => {
       expect(report.path).toMatch(/^\d+(:\d+)*$/);
       // The run kept as the shrunk counterexample's result failed with a target clause.
       expect(report.result?.outcome).toBe('fail');
-      expect(violatedClauses(report.result!).some((clauseId) => report!.targetClauses.includes(clauseId))).toBe(true);
+      expect(violatedClauseIds(report.result!.verdicts).some((clauseId) => report!.targetClauses.includes(clauseId))).toBe(true);
     },
     campaignTestTimeoutMs,
   );
@@ -125,7 +126,7 @@ describe(`explore with bug profile ${bug}, seed ${seed}`, () => {
       expect({ ...loaded, file: undefined, name: 'generated' }).toEqual({ ...found.counterexample, file: undefined });
       const result = await runScenario(loaded, { bug });
       expect(result.outcome, result.error ?? '').toBe('fail');
-      expect(violatedClauses(result).some((clauseId) => targetClauses.includes(clauseId)), `violated ${violatedClauses(result).join(', ')}`).toBe(true);
+      expect(violatedClauseIds(result.verdicts).some((clauseId) => targetClauses.includes(clauseId)), `violated ${violatedClauseIds(result.verdicts).join(', ')}`).toBe(true);
     },
     replayTestTimeoutMs,
   );
@@ -135,7 +136,7 @@ describe(`explore with bug profile ${bug}, seed ${seed}`, () => {
     async () => {
       const found = foundReport();
       const result = await runScenario({ ...found.counterexample, name: 'counterexample' }, { bug: null });
-      expect(violatedClauses(result), `violated without the defect; error: ${result.error ?? '-'}`).toEqual([]);
+      expect(violatedClauseIds(result.verdicts), `violated without the defect; error: ${result.error ?? '-'}`).toEqual([]);
       // The heal does not wait out a deployment's backlog, so DEPLOY-BACKLOG-02 may be
       // left undecided (inconclusive); what matters is that nothing is violated.
       expect(result.outcome).not.toBe('fail');

@@ -15,7 +15,7 @@
 import { describe, expect, it } from 'vitest';
 import { bugProfileById, type BugProfileId } from '../../engine/bugs/profiles.ts';
 import { runScenario } from '../../harness/runner/run-scenario.ts';
-import type { ScenarioResult } from '../../harness/result.ts';
+import { violatedClauseIds, type ScenarioResult } from '../../harness/result.ts';
 import { loadScenarioFile } from '../../scenarios/schema/load.ts';
 import { livePidsOfSession, recordingSessions } from './session-processes.ts';
 
@@ -52,10 +52,6 @@ async function runSeed(file: string, bug: BugProfileId | null): Promise<{ result
   return { result, session: sessions[0]! };
 }
 
-function violatedClauseIds(result: ScenarioResult): string[] {
-  return result.verdicts.filter((verdict) => verdict.valid === false).map((verdict) => verdict.clauseId);
-}
-
 /** Common to both runs: the trace ended normally and no process of the session survives. */
 function expectCleanEnd(result: ScenarioResult, session: string, spawnsProcesses: boolean): void {
   const end = result.trace.at(-1);
@@ -74,7 +70,7 @@ describe.each(seeds)('bug profile $bug on $file', ({ bug, file, spawnsProcesses 
       const { result, session } = await runSeed(file, bug);
       expect(result.outcome).toBe('fail');
       expect(result.bug).toBe(bug);
-      const violated = violatedClauseIds(result);
+      const violated = violatedClauseIds(result.verdicts);
       expect(violated).toEqual(expect.arrayContaining(defectClauses[bug]));
       // Every clause the profile promises to be caught by (engine/bugs/profiles.ts).
       expect(violated).toEqual(expect.arrayContaining(bugProfileById(bug).expectedClauses));
