@@ -130,8 +130,11 @@ export class RunProcesses {
         plan: { durationMs: 0, exitCodes: [0], ignoreSigterm: false, subflows: [] },
       };
       createRun(this.context, subflow, 'subflow-started');
-      if (parent && runStateType(parent) === 'CANCELLING') {
+      if (parent && (runStateType(parent) === 'CANCELLING' || parent.state === 'CANCELLED')) {
         moveRun(this.context, subflow.id, 'CANCELLING', 'parent-cancelling');
+        // Its line came after the parent's cancel had finished (lines lag behind the
+        // processes): cancel it on its own, so it does not stay CANCELLING or end CRASHED.
+        if (parent.state === 'CANCELLED') this.startKill(subflow.id);
       } else {
         moveRun(this.context, subflow.id, 'RUNNING', 'process-started', { runCount: 1 });
       }
@@ -194,9 +197,14 @@ export class RunProcesses {
         moveRun(this.context, subflow.id, 'CANCELLING', 'parent-cancelling');
       }
     }
+    this.startKill(runId);
+    return { ok: true, state: 'CANCELLING' };
+  }
+
+  /** Start killing a run's tree in the background; teardown waits for it. */
+  private startKill(runId: string): void {
     const kill = this.killUntilCancelled(runId).finally(() => this.pendingKills.delete(kill));
     this.pendingKills.add(kill);
-    return { ok: true, state: 'CANCELLING' };
   }
 
   /**
