@@ -1,13 +1,13 @@
 #!/usr/bin/env node
-// Entry point: load TypeScript through tsx, run the CLI, exit with its code.
-import { register } from 'tsx/esm/api';
+// The published bin: runs the compiled entry point dist/bin/flowconform.js (source:
+// bin/flowconform.ts), plain JavaScript, nothing compiled at run time. `npm ci` builds
+// dist/ (npm `prepare`); after editing sources, `npm run build` (npm start and npm test
+// build first by themselves).
+import { existsSync } from 'node:fs';
 
-// A reader that stops early (`flowconform clauses | head`) is not an error.
-process.stdout.on('error', (error) => {
-  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw error;
-});
-
-register();
-const { main } = await import('../harness/cli/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+const entry = new URL('../dist/bin/flowconform.js', import.meta.url);
+if (!existsSync(entry)) {
+  process.stderr.write('flowconform: not built: dist/bin/flowconform.js is missing; run `npm run build`\n');
+  process.exit(3);
+}
+await import(entry.href);

@@ -3,7 +3,7 @@
  * bounds, and which bug profile (if any) is on. Lifecycle code reaches the outside only
  * through these.
  */
-import type { Bounds, EntityKind } from '../trace/events.ts';
+import type { Bounds, EntityKind, TransitionAttributes, TransitionCause } from '../trace/events.ts';
 import type { BugProfileId } from './bugs/profiles.ts';
 import type { Clock } from './ports/clock.ts';
 import type { ProcessHost, KillStrategy } from './ports/process-host.ts';
@@ -39,6 +39,13 @@ export interface EntityRow {
   state: string;
 }
 
+/** What varies about a transition's cause (trace `detail`, `signal`). */
+export interface TransitionDetails {
+  detail?: string;
+  /** The signal that ended the process, with cause `process-killed`. */
+  signal?: string;
+}
+
 /**
  * Write a state change to the store, then to the trace (persist, then tell). `from` is
  * the row's state before; the row passed in already carries the new state.
@@ -49,8 +56,10 @@ export function recordTransition(
   table: string,
   row: EntityRow,
   from: string | null,
-  cause: string,
-  attributes?: Record<string, unknown>,
+  cause: TransitionCause,
+  attributes?: TransitionAttributes,
+  /** What varies about the cause: the signal that killed a process, an exit code, a reason. */
+  details: TransitionDetails = {},
 ): void {
   const rows = context.store.table<EntityRow>(table);
   if (from === null) rows.insert(row);
@@ -63,6 +72,7 @@ export function recordTransition(
     from,
     to: row.state,
     cause,
+    ...details,
     ...(attributes === undefined ? {} : { attributes }),
   });
 }

@@ -1,6 +1,7 @@
 /**
  * The reference engine: the smallest engine that obeys every clause, on real processes.
- * It is passive: state changes when a client calls it (a call does what was asked:
+ * engine/server.ts serves it over the engine protocol (docs/engine-protocol.md); this
+ * class is its lifecycle logic behind the ports. It is passive: state changes when a client calls it (a call does what was asked:
  * a deploy schedules, a cancel starts killing; what becomes due meanwhile waits for the
  * next tick), when a process it started exits, and on `tick()`, where the scheduler, worker, late-run marking, listener retries and the
  * masters' rounds run. Whoever drives it (the harness) decides when ticks happen, so the
@@ -8,7 +9,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
-import type { FaultName as FaultNameSchema, StartStep } from '../scenarios/schema/steps.ts';
+import type { ErrorCode } from '../protocol/messages.ts';
+import type { EntityView, FaultName, StartRunArgs } from '../protocol/operations.ts';
 import { defaultBounds, type Bounds, type EntityKind } from '../trace/events.ts';
 import { LinuxProcessHost } from './adapters/linux-process-host.ts';
 import { MemoryStore } from './adapters/memory-store.ts';
@@ -25,12 +27,11 @@ import { RunProcesses } from './runs/run-processes.ts';
 import { createRun, getRun, runsTable, type RunRow } from './runs/run-row.ts';
 import { dispatchDueRuns, markLateRuns } from './runs/worker-dispatch.ts';
 import { StatusListeners } from './workflows/status-listeners.ts';
-import { terminateWorkflow, type TerminateAnswer } from './workflows/terminate-workflow.ts';
+import { terminateWorkflow } from './workflows/terminate-workflow.ts';
 import { tasksTable, workflowsTable } from './workflows/workflow-rows.ts';
 import { Workflows, type StartWorkflowSpec } from './workflows/workflows.ts';
 
-export type StartRunSpec = z.output<typeof StartStep>;
-export type FaultName = z.output<typeof FaultNameSchema>;
+export type StartRunSpec = z.output<typeof StartRunArgs>;
 
 export interface EngineOptions {
   clock: Clock;
@@ -43,22 +44,16 @@ export interface EngineOptions {
   seed?: number;
   host?: ProcessHost;
   consumerOrder?: readonly number[];
+  /** Marker passed to every worker (`--session`); a fresh one when absent. */
+  session?: string | undefined;
 }
 
-/** One entity as the query API shows it (what a UI would read). */
-export interface EntityView {
-  entity: EntityKind;
-  id: string;
-  parentId: string | null;
-  state: string;
-  /** For instances: the request that created them. */
-  requestId?: string;
-}
-
-export interface Answer {
-  ok: boolean;
-  [key: string]: unknown;
-}
+/**
+ * What an operation answers: `ok: true` with its result fields, or `ok: false` with a
+ * protocol error code (docs/engine-protocol.md) and a message. Failures the engine
+ * answers are definite: nothing was done.
+ */
+export type Answer = { ok: true; [key: string]: unknown } | { ok: false; code: ErrorCode; error: string };
 
 const tablesByKind: Record<EntityKind, string> = {
   run: runsTable,
@@ -85,7 +80,7 @@ export class ReferenceEngine {
       host: options.host ?? new LinuxProcessHost(),
       store: new MemoryStore(),
       rng: new SeededRng(options.seed ?? 1),
-      session: `fc-${process.pid}-${randomBytes(4).toString('hex')}`,
+      session: options.session ?? `fc-${process.pid}-${randomBytes(4).toString('hex')}`,
       strategy: options.platform,
       bounds: { ...defaultBounds, ...options.bounds },
       bug: options.bug ?? null,
@@ -108,9 +103,9 @@ export class ReferenceEngine {
 
   /** Start a run by hand: with a deployment it waits for that deployment's worker; without, it executes now. */
   startRun(spec: StartRunSpec): Answer {
-    if (getRun(this.context, spec.run)) return { ok: false, error: `run '${spec.run}' exists` };
+    if (getRun(this.context, spec.run)) return { ok: false, code: 'already-exists', error: `run '${spec.run}' exists` };
     const deployment = spec.deployment === undefined ? undefined : this.deployments.get(spec.deployment);
-    if (spec.deployment !== undefined && !deployment) return { ok: false, error: `no deployment '${spec.deployment}'` };
+    if (spec.deployment !== undefined && !deployment) return { ok: false, code: 'not-found', error: `no deployment '${spec.deployment}'` };
     this.deployments.reserveRunId(spec.run);
     const run: RunRow = {
       id: spec.run,
@@ -154,7 +149,7 @@ export class ReferenceEngine {
     return this.workflows.start(spec);
   }
 
-  async terminateWorkflow(workflowId: string, reason: string): Promise<TerminateAnswer> {
+  async terminateWorkflow(workflowId: string, reason: string): Promise<Answer> {
     return terminateWorkflow(this.context, this.workflows, workflowId, reason);
   }
 

@@ -2,7 +2,9 @@
  * Results are data first, text second: the checker and runner produce these shapes, and
  * the pure formatters in reports/ render them.
  */
+import type { Capabilities } from '../protocol/capabilities.ts';
 import type { Step } from '../scenarios/schema/steps.ts';
+import type { ClauseFamily } from '../spec/clauses/registry.ts';
 import type { TraceEvent } from '../trace/events.ts';
 
 /** Jepsen's three-valued validity: false ranks over 'unknown' over true. */
@@ -26,7 +28,25 @@ export interface ClauseVerdict {
   unknownReasons: string[];
 }
 
-export type ScenarioOutcome = 'pass' | 'fail' | 'inconclusive';
+/**
+ * `not-applicable`: the engine lacks a capability the scenario's steps need; counted
+ * apart, never a pass and never a failure.
+ */
+export type ScenarioOutcome = 'pass' | 'fail' | 'inconclusive' | 'not-applicable';
+
+/** The engine under test, as its handshake described it. */
+export interface EngineInfo {
+  name: string;
+  version: string;
+  /** The command that started it (the reference engine's own, or `--engine`). */
+  command: string;
+  /** The session marker: the value of FLOWCONFORM_SESSION in its environment and its processes'. */
+  session: string;
+  /** null when the handshake never completed. */
+  capabilities: Capabilities | null;
+  /** Clause families this engine is checked on (see harness/applicability.ts). */
+  checkedFamilies: ClauseFamily[];
+}
 
 export interface Environment {
   node: string;
@@ -51,6 +71,10 @@ export interface ScenarioResult {
   steps: Step[];
   /** Why the run is inconclusive (engine crashed, step timed out, harness fault). */
   error?: string;
+  /** For a not-applicable scenario, what the engine lacks (`operation deploy`, …); [] otherwise. */
+  missingCapabilities: string[];
+  /** The engine checked, or null when it could not be started. */
+  engine: EngineInfo | null;
   trace: TraceEvent[];
 }
 
@@ -62,6 +86,8 @@ export interface SuiteResult {
   bug: string | null;
   seed: number;
   environment: Environment;
+  /** The engine checked (from the first scenario that reached it), or null when none did. */
+  engine: EngineInfo | null;
   results: ScenarioResult[];
 }
 

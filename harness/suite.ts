@@ -1,12 +1,15 @@
-/** Runs scenarios one after another and gathers a SuiteResult. */
-import type { BugProfileId } from '../engine/bugs/profiles.ts';
+/** Runs scenarios one after another against one engine command and gathers a SuiteResult. */
+import { referenceEngineCommand, type EngineCommand } from './engine-process/engine-command.ts';
+import { EnginePool } from './engine-process/engine-pool.ts';
 import { environment } from './environment.ts';
 import type { ScenarioResult, SuiteResult } from './result.ts';
 import { runScenario, type LoadedScenario } from './runner/run-scenario.ts';
 
 export interface RunSuiteOptions {
   command: string;
-  bug: BugProfileId | null;
+  /** The engine under test; the reference engine when absent. */
+  engine?: EngineCommand;
+  bug: string | null;
   seed: number;
   traceDir?: string;
   /** Called as each scenario finishes (console progress). */
@@ -16,14 +19,22 @@ export interface RunSuiteOptions {
 export async function runSuite(scenarios: LoadedScenario[], options: RunSuiteOptions): Promise<SuiteResult> {
   const startedAt = new Date();
   const results: ScenarioResult[] = [];
-  for (const scenario of scenarios) {
-    const result = await runScenario(scenario, {
-      bug: options.bug,
-      seed: options.seed,
-      ...(options.traceDir === undefined ? {} : { traceDir: options.traceDir }),
-    });
-    results.push(result);
-    options.onResult?.(result);
+  const engine = options.engine ?? referenceEngineCommand();
+  const pool = new EnginePool(engine);
+  try {
+    for (const scenario of scenarios) {
+      const result = await runScenario(scenario, {
+        bug: options.bug,
+        seed: options.seed,
+        engine,
+        pool,
+        ...(options.traceDir === undefined ? {} : { traceDir: options.traceDir }),
+      });
+      results.push(result);
+      options.onResult?.(result);
+    }
+  } finally {
+    await pool.close();
   }
   return {
     command: options.command,
@@ -32,6 +43,7 @@ export async function runSuite(scenarios: LoadedScenario[], options: RunSuiteOpt
     bug: options.bug,
     seed: options.seed,
     environment: environment(),
+    engine: results.find((result) => result.engine?.capabilities)?.engine ?? results.find((result) => result.engine)?.engine ?? null,
     results,
   };
 }

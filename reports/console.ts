@@ -1,11 +1,12 @@
 /**
- * Console rendering of a suite: one line per scenario, then a totals line. Pure: the
+ * Console rendering of a suite: one line per scenario, the engine line, then a totals
+ * line. Pure: the
  * caller decides whether colour is wanted (for example `picocolors.isColorSupported`)
  * and where the text goes.
  */
 import picocolors from 'picocolors';
-import type { ScenarioOutcome, ScenarioResult, SuiteResult } from '../harness/result.ts';
-import { truncate, violatedClauseIds } from './text.ts';
+import type { EngineInfo, ScenarioOutcome, ScenarioResult, SuiteResult } from '../harness/result.ts';
+import { listOrNone, missingText, truncate, uncheckedFamilies, violatedClauseIds } from './text.ts';
 
 export interface ConsoleOptions {
   /** Emit ANSI colour codes. Default false, so output is the same wherever it is rendered. */
@@ -15,14 +16,18 @@ export interface ConsoleOptions {
 /** Longest error text shown on an inconclusive scenario's line (characters). */
 const errorLengthMax = 120;
 
-/** Width of the outcome column: the longest label, `INCONCLUSIVE` (characters). */
-const outcomeWidth = 12;
-
 const outcomeLabels: Record<ScenarioOutcome, string> = {
   pass: 'PASS',
   fail: 'FAIL',
   inconclusive: 'INCONCLUSIVE',
+  'not-applicable': 'N/A',
 };
+
+/**
+ * Width of the outcome column: the longest label, `INCONCLUSIVE` (characters). Derived,
+ * so that a longer label added later cannot break the alignment of the name column.
+ */
+const outcomeWidth = Math.max(...Object.values(outcomeLabels).map((label) => label.length));
 
 /**
  * One line for one scenario, also used for streaming progress while a suite runs:
@@ -31,7 +36,11 @@ const outcomeLabels: Record<ScenarioOutcome, string> = {
  *
  * Fields: outcome, scenario name, platform, bug profile (only when one is on), duration
  * (ms, rounded), then for a failure the violated clause ids, for an inconclusive run the
- * error cut to 120 characters. No trailing newline.
+ * error cut to 120 characters, for a not-applicable scenario what the engine lacks
+ * (`N/A          deploy-backlog [posix] 4 ms: not applicable, engine lacks operation deploy`).
+ * No trailing newline.
+ *
+ * @throws Error when `result.outcome` is not a known outcome (a result built outside the types).
  */
 export function formatScenarioLine(result: ScenarioResult, options: ConsoleOptions = {}): string {
   const colors = picocolors.createColors(options.color ?? false);
@@ -52,6 +61,11 @@ export function formatScenarioLine(result: ScenarioResult, options: ConsoleOptio
       outcome = colors.yellow(colors.bold(label));
       detail = `: ${truncate(result.error ?? 'no reason recorded', errorLengthMax)}`;
       break;
+    case 'not-applicable':
+      // Cyan, not yellow or red: it is no finding about the engine and must not read as one.
+      outcome = colors.cyan(label);
+      detail = `: not applicable, ${missingText(result.missingCapabilities)}`;
+      break;
     default: {
       const unhandled: never = result.outcome;
       throw new Error(`formatScenarioLine: unknown outcome '${String(unhandled)}'`);
@@ -62,29 +76,72 @@ export function formatScenarioLine(result: ScenarioResult, options: ConsoleOptio
   return `${outcome} ${colors.bold(result.scenario)} [${result.platform}]${bug} ${duration}${detail}`;
 }
 
-/** Counts of a suite's scenarios by outcome (counts). */
+/** Counts of a suite's scenarios by outcome (counts); the four outcome counts sum to `scenarios`. */
 export interface SuiteTotals {
   scenarios: number;
   passed: number;
   failed: number;
   inconclusive: number;
+  /** Scenarios the engine lacks a capability for: neither passed nor failed. */
+  notApplicable: number;
 }
 
-/** How many scenarios of the suite passed, failed and were inconclusive. */
+/**
+ * How many scenarios of the suite passed, failed, were inconclusive and were not applicable.
+ *
+ * @throws Error when a result has an outcome that is not a known outcome.
+ */
 export function countOutcomes(suite: SuiteResult): SuiteTotals {
-  const totals: SuiteTotals = { scenarios: suite.results.length, passed: 0, failed: 0, inconclusive: 0 };
+  const totals: SuiteTotals = { scenarios: suite.results.length, passed: 0, failed: 0, inconclusive: 0, notApplicable: 0 };
   for (const result of suite.results) {
-    if (result.outcome === 'pass') totals.passed += 1;
-    else if (result.outcome === 'fail') totals.failed += 1;
-    else totals.inconclusive += 1;
+    // A switch, not an else chain: a new outcome must be counted on purpose, never as another.
+    switch (result.outcome) {
+      case 'pass':
+        totals.passed += 1;
+        break;
+      case 'fail':
+        totals.failed += 1;
+        break;
+      case 'inconclusive':
+        totals.inconclusive += 1;
+        break;
+      case 'not-applicable':
+        totals.notApplicable += 1;
+        break;
+      default: {
+        const unhandled: never = result.outcome;
+        throw new Error(`countOutcomes: unknown outcome '${String(unhandled)}'`);
+      }
+    }
   }
   return totals;
 }
 
 /**
- * The whole suite: `formatScenarioLine` for each scenario, then
- * `12 scenarios: 11 passed, 1 failed, 0 inconclusive in 23.4 s` (suite duration in s, one
- * decimal). Lines are joined with `\n`, no trailing newline.
+ * The engine and the clause families it was checked on, and those it was not:
+ *
+ * `engine acme-orchestrator 2.3.1: checked on transitions, run-cancel, process; not checked on deployment, workflow, instance`
+ *
+ * Either list reads `none` when empty. With no engine (never started):
+ * `engine not started: checked on none; not checked on <every family>`. No trailing newline.
+ */
+export function formatEngineLine(engine: EngineInfo | null, options: ConsoleOptions = {}): string {
+  const colors = picocolors.createColors(options.color ?? false);
+  const label = engine === null ? 'not started' : `${engine.name} ${engine.version}`;
+  const checked = listOrNone(engine?.checkedFamilies ?? []);
+  const unchecked = uncheckedFamilies(engine);
+  const notChecked = listOrNone(unchecked);
+  return (
+    `engine ${colors.bold(label)}: checked on ${checked}; ` +
+    `not checked on ${unchecked.length > 0 ? colors.yellow(notChecked) : notChecked}`
+  );
+}
+
+/**
+ * The whole suite: `formatScenarioLine` for each scenario, then `formatEngineLine` of the
+ * suite's engine, then the totals line, last so that a caller may print only that:
+ * `12 scenarios: 10 passed, 1 failed, 0 inconclusive, 1 not applicable in 23.4 s` (suite
+ * duration in s, one decimal). Lines are joined with `\n`, no trailing newline.
  */
 export function formatConsoleSummary(suite: SuiteResult, options: ConsoleOptions = {}): string {
   const colors = picocolors.createColors(options.color ?? false);
@@ -93,13 +150,15 @@ export function formatConsoleSummary(suite: SuiteResult, options: ConsoleOptions
   const passed = `${totals.passed} passed`;
   const failed = `${totals.failed} failed`;
   const inconclusive = `${totals.inconclusive} inconclusive`;
+  const notApplicable = `${totals.notApplicable} not applicable`;
   const seconds = (suite.durationMs / 1000).toFixed(1);
   const totalsLine =
     `${colors.bold(`${totals.scenarios} ${noun}`)}: ` +
     `${totals.passed > 0 ? colors.green(passed) : passed}, ` +
     `${totals.failed > 0 ? colors.red(failed) : failed}, ` +
-    `${totals.inconclusive > 0 ? colors.yellow(inconclusive) : inconclusive} in ${seconds} s`;
+    `${totals.inconclusive > 0 ? colors.yellow(inconclusive) : inconclusive}, ` +
+    `${totals.notApplicable > 0 ? colors.cyan(notApplicable) : notApplicable} in ${seconds} s`;
   const lines = suite.results.map((result) => formatScenarioLine(result, options));
-  lines.push(totalsLine);
+  lines.push(formatEngineLine(suite.engine, options), totalsLine);
   return lines.join('\n');
 }

@@ -2,12 +2,12 @@
  * The public surface of reports/: pure formatters from results to text or data, and the
  * one function that writes them to disk.
  */
-export { formatConsoleSummary, formatScenarioLine, countOutcomes } from './console.ts';
+export { formatConsoleSummary, formatEngineLine, formatScenarioLine, countOutcomes } from './console.ts';
 export type { ConsoleOptions, SuiteTotals } from './console.ts';
 export { toSummaryJson, summarySchemaVersion } from './summary-json.ts';
-export type { SummaryJson, SummaryScenario, SummaryVerdict, SummaryViolation } from './summary-json.ts';
+export type { SummaryEngine, SummaryJson, SummaryScenario, SummaryVerdict, SummaryViolation } from './summary-json.ts';
 export { toJunitXml } from './junit.ts';
 export { formatRepro } from './repro.ts';
 export type { ReproContext, ReproExtra } from './repro.ts';
-export { writeReports, reproDirectoryName } from './write.ts';
+export { writeReports, reproDirectoryName, needsRepro } from './write.ts';
 export type { WriteReportsOptions } from './write.ts';

@@ -3,7 +3,10 @@
  *
  * - `<testsuites name="flowconform <command>">` for the suite;
  * - one `<testsuite>` per scenario (name = scenario name, time = its wall time in s,
- *   properties: platform, seed, bug, file, tracePath);
+ *   properties: platform, seed, bug, file, tracePath, and the engine: `engine` (name),
+ *   `engineVersion`, `engineCommand`, `checkedFamilies` and `uncheckedFamilies` (comma
+ *   separated clause families, `none` when empty); `engine` is `not started` when no
+ *   engine answered);
  * - one `<testcase>` per clause verdict (classname = scenario name, name = clause id and
  *   the start of its MUST sentence):
  *   - valid: an empty testcase;
@@ -19,10 +22,15 @@
  *   `<error type="inconclusive" message="<reason>">`.
  * - a scenario marked failed without any violated verdict (a harness inconsistency)
  *   gets a failure testcase saying so, so that it is never green in CI.
+ * - a not-applicable scenario (the engine lacks a capability its steps need) is one
+ *   testcase `<scenario> (not applicable)` with
+ *   `<skipped message="not applicable: engine lacks operation deploy, entity workflow"/>`
+ *   and nothing else: it is neither a pass nor a failure, and its verdicts (the runner
+ *   gives none) are not rendered, so that nothing about it can turn CI red.
  */
-import junitReportBuilder, { type Builder } from 'junit-report-builder';
-import type { ClauseVerdict, ScenarioResult, SuiteResult } from '../harness/result.ts';
-import { findClause, truncate } from './text.ts';
+import junitReportBuilder, { type Builder, type TestCase } from 'junit-report-builder';
+import type { ClauseVerdict, EngineInfo, ScenarioResult, SuiteResult } from '../harness/result.ts';
+import { findClause, listOrNone, missingText, truncate, uncheckedFamilies } from './text.ts';
 
 /**
  * The package's types declare `export default builder`, but its CommonJS entry does
@@ -47,6 +55,30 @@ function cdataSafe(text: string): string {
   return text.replaceAll(']]>', ']] >');
 }
 
+/** The xmlbuilder element a testcase builds into; typed through the package, which does not re-export it. */
+type TestCaseElement = ReturnType<TestCase['build']>;
+
+/**
+ * Marks the testcase skipped with a `message` attribute. junit-report-builder 5's
+ * `skipped()` takes no message, and its classes are not exported to extend, so this wraps
+ * the one instance's `build` and sets the attribute on the `<skipped>` element it made.
+ * Jenkins, GitLab and Surefire read `<skipped message>`; a `<system-out>` alone would be
+ * shown only on demand. The attribute value is escaped by xmlbuilder.
+ */
+function skipWithMessage(testCase: TestCase, message: string): void {
+  testCase.skipped();
+  const build = testCase.build.bind(testCase);
+  testCase.build = (parentElement: Parameters<TestCase['build']>[0]): TestCaseElement => {
+    const element = build(parentElement);
+    const skipped = element.children.find(
+      (child): child is TestCaseElement => (child as Partial<TestCaseElement>).name === 'skipped',
+    );
+    if (skipped === undefined) throw new Error('toJunitXml: junit-report-builder built no <skipped> element to annotate');
+    skipped.att('message', message);
+    return element;
+  };
+}
+
 /** Testcase name of a clause: `RUN-CANCEL-01: A run in CANCELLING MUST reach CANCELLED…`. */
 export function junitTestcaseName(clauseId: string): string {
   const clause = findClause(clauseId);
@@ -65,6 +97,24 @@ function violationLine(verdict: ClauseVerdict, index: number): string {
   return `${violation.message} (${where})`;
 }
 
+/** The engine properties of a testsuite, in order (see the module comment). */
+function engineProperties(engine: EngineInfo | null): [name: string, value: string][] {
+  if (engine === null) {
+    return [
+      ['engine', 'not started'],
+      ['checkedFamilies', 'none'],
+      ['uncheckedFamilies', listOrNone(uncheckedFamilies(null))],
+    ];
+  }
+  return [
+    ['engine', engine.name],
+    ['engineVersion', engine.version],
+    ['engineCommand', engine.command],
+    ['checkedFamilies', listOrNone(engine.checkedFamilies)],
+    ['uncheckedFamilies', listOrNone(uncheckedFamilies(engine))],
+  ];
+}
+
 function addScenario(builder: Builder, suite: SuiteResult, result: ScenarioResult): void {
   const testSuite = builder
     .testSuite()
@@ -76,6 +126,16 @@ function addScenario(builder: Builder, suite: SuiteResult, result: ScenarioResul
   if (result.bug !== null) testSuite.property('bug', result.bug);
   if (result.file !== null) testSuite.property('file', result.file);
   if (result.tracePath !== null) testSuite.property('tracePath', result.tracePath);
+  // The scenario's own engine when it reached one; the suite's otherwise (same command).
+  for (const [name, value] of engineProperties(result.engine ?? suite.engine)) testSuite.property(name, value);
+
+  if (result.outcome === 'not-applicable') {
+    const testCase = testSuite.testCase().className(result.scenario).name(`${result.scenario} (not applicable)`);
+    // Not cut like failure messages: the list is short (one entry per capability) and
+    // there is no body to hold the rest.
+    skipWithMessage(testCase, `not applicable: ${missingText(result.missingCapabilities)}`);
+    return;
+  }
 
   if (result.outcome === 'inconclusive') {
     const reason = result.error ?? 'inconclusive, no reason recorded';

@@ -7,9 +7,9 @@
  * Pure: everything it shows comes from the arguments and the clause registry.
  */
 import { stringify } from 'yaml';
-import type { ClauseVerdict, Environment, ScenarioResult, Violation } from '../harness/result.ts';
+import type { ClauseVerdict, EngineInfo, Environment, ScenarioResult, Violation } from '../harness/result.ts';
 import type { TraceEvent } from '../trace/events.ts';
-import { findClause, truncate, violatedClauseIds } from './text.ts';
+import { findClause, listOrNone, missingText, truncate, uncheckedFamilies, violatedClauseIds } from './text.ts';
 
 /** How an exploration found the scenario, when it was generated rather than scripted. */
 export interface ReproExtra {
@@ -26,6 +26,11 @@ export interface ReproContext {
   replayCommand: string;
   /** Where the scenario ran (usually the suite's environment). */
   environment: Environment;
+  /**
+   * The suite's engine, shown when the result names none (the engine could not be started
+   * for this scenario, yet the suite knows which command it ran). Absent or null: none known.
+   */
+  engine?: EngineInfo | null;
   extra?: ReproExtra;
 }
 
@@ -142,6 +147,8 @@ function titleOf(result: ScenarioResult): string {
       return `# Inconclusive run of scenario ${inlineCode(result.scenario)}`;
     case 'pass':
       return `# Scenario ${inlineCode(result.scenario)} passed`;
+    case 'not-applicable':
+      return `# Scenario ${inlineCode(result.scenario)} not applicable to this engine`;
     default: {
       const unhandled: never = result.outcome;
       throw new Error(`formatRepro: unknown outcome '${String(unhandled)}'`);
@@ -224,6 +231,16 @@ function inconclusiveSection(result: ScenarioResult): string | null {
   return lines.join('\n');
 }
 
+function notApplicableSection(result: ScenarioResult): string | null {
+  if (result.outcome !== 'not-applicable') return null;
+  return [
+    '## Why the scenario is not applicable',
+    '',
+    `The ${markdownText(missingText(result.missingCapabilities))}, which the scenario's steps need. ` +
+      'Nothing was checked: this is neither a pass nor a failure.',
+  ].join('\n');
+}
+
 function stepsSection(result: ScenarioResult): string {
   // All steps, never cut: the block is meant to be pasted into a scenario file and replay exactly.
   return ['## Scenario steps', '', fenced(stringify({ steps: result.steps }), 'yaml')].join('\n');
@@ -268,10 +285,26 @@ function excerptSection(result: ScenarioResult): string | null {
   return lines.join('\n');
 }
 
-function environmentSection(result: ScenarioResult, environment: Environment): string {
+function engineLines(result: ScenarioResult, context: ReproContext): string[] {
+  const engine = result.engine ?? context.engine ?? null;
+  if (engine === null) return ['- Engine: unknown (it was not started)'];
+  const lines = [
+    `- Engine: ${inlineCode(engine.name)} version ${inlineCode(engine.version)}` +
+      (result.engine === null ? ' (the suite\'s engine; it did not start for this scenario)' : ''),
+    `- Engine command: ${inlineCode(engine.command)}`,
+  ];
+  if (engine.capabilities === null) lines.push('- Engine capabilities: unknown (the handshake did not complete)');
+  lines.push(`- Clause families checked: ${listOrNone(engine.checkedFamilies)}`);
+  lines.push(`- Clause families not checked: ${listOrNone(uncheckedFamilies(engine))}`);
+  return lines;
+}
+
+function environmentSection(result: ScenarioResult, context: ReproContext): string {
+  const environment = context.environment;
   return [
     '## Environment',
     '',
+    ...engineLines(result, context),
     `- Node: ${inlineCode(environment.node)}`,
     `- OS: ${inlineCode(environment.os)}`,
     `- Scenario platform: ${inlineCode(result.platform)}`,
@@ -281,6 +314,11 @@ function environmentSection(result: ScenarioResult, environment: Environment): s
 
 function expectedActualSection(result: ScenarioResult): string {
   const lines = ['## Expected vs actual', ''];
+  if (result.outcome === 'not-applicable') {
+    lines.push("- Expected: the engine has every capability the scenario's steps use.");
+    lines.push(`- Actual: ${markdownText(missingText(result.missingCapabilities))}.`);
+    return lines.join('\n');
+  }
   if (result.outcome === 'inconclusive') {
     lines.push('- Expected: the scenario runs to its end, so that every clause can be decided.');
     lines.push(`- Actual: ${markdownText(truncate(result.error ?? 'the run ended without a recorded reason', messageLengthMax))}`);
@@ -308,9 +346,13 @@ function expectedActualSection(result: ScenarioResult): string {
  * path), the violated clauses (MUST sentence, upstream source, what was seen) or why the
  * run is inconclusive, the steps as YAML, trace excerpts around each violation (10 events
  * before, 5 after, at most 5 excerpts; for an inconclusive run, the end of the trace),
- * the environment, and Expected vs actual. Ends with a newline.
+ * the environment (engine name, version, command and clause families checked first, from
+ * the result or else `context.engine`), and Expected vs actual. Ends with a newline.
  *
- * Meant for failed and inconclusive scenarios; for a passing one it still renders, saying so.
+ * Meant for failed and inconclusive scenarios; for a passing or not-applicable one it
+ * still renders, saying so (writeReports writes none for those).
+ *
+ * @throws Error when `result.outcome` is not a known outcome.
  */
 export function formatRepro(result: ScenarioResult, context: ReproContext): string {
   const sections = [
@@ -319,9 +361,10 @@ export function formatRepro(result: ScenarioResult, context: ReproContext): stri
     reproduceSection(result, context),
     clausesSection(result),
     inconclusiveSection(result),
+    notApplicableSection(result),
     stepsSection(result),
     excerptSection(result),
-    environmentSection(result, context.environment),
+    environmentSection(result, context),
     expectedActualSection(result),
   ];
   return `${sections.filter((section): section is string => section !== null && section !== '').join('\n\n')}\n`;

@@ -4,11 +4,25 @@
  * names are a stable surface; add fields, never rename them, and bump `schemaVersion`
  * when a field changes meaning.
  */
-import { suiteExitCode, type Environment, type ScenarioOutcome, type SuiteResult, type Validity } from '../harness/result.ts';
+import {
+  suiteExitCode,
+  type EngineInfo,
+  type Environment,
+  type ScenarioOutcome,
+  type SuiteResult,
+  type Validity,
+} from '../harness/result.ts';
+import type { Capabilities } from '../protocol/capabilities.ts';
+import type { ClauseFamily } from '../spec/clauses/registry.ts';
 import { countOutcomes, type SuiteTotals } from './console.ts';
+import { uncheckedFamilies } from './text.ts';
 
-/** Version of the shape below; 1 is the first. */
-export const summarySchemaVersion = 1;
+/**
+ * Version of the shape below. 1 is the first; 2 added `not-applicable` to `outcome` (a
+ * reader of version 1 would take it for none of its three values), with `engine`,
+ * `totals.notApplicable` and per-scenario `missingCapabilities`.
+ */
+export const summarySchemaVersion = 2;
 
 export interface SummaryViolation {
   clauseId: string;
@@ -45,6 +59,22 @@ export interface SummaryScenario {
   verdicts: SummaryVerdict[];
   /** Why the scenario is inconclusive, or null. */
   error: string | null;
+  /** For a not-applicable scenario, what the engine lacks (`operation deploy`, …); [] otherwise. */
+  missingCapabilities: string[];
+}
+
+/** The engine under test, as its handshake described it. */
+export interface SummaryEngine {
+  name: string;
+  version: string;
+  /** The command that started it. */
+  command: string;
+  /** Clause families it was checked on, in registry order. */
+  checkedFamilies: ClauseFamily[];
+  /** The registry's other clause families, which this suite says nothing about. */
+  uncheckedFamilies: ClauseFamily[];
+  /** What it said it can do, or null when the handshake never completed. */
+  capabilities: Capabilities | null;
 }
 
 export interface SummaryJson {
@@ -59,10 +89,46 @@ export interface SummaryJson {
   seed: number;
   /** The CLI's exit code for this suite: 0 conformant, 1 violated, 3 inconclusive. */
   exitCode: 0 | 1 | 3;
-  /** Counts of scenarios by outcome. */
+  /** Counts of scenarios by outcome; `notApplicable` is neither passed nor failed. */
   totals: SuiteTotals;
   environment: Environment;
+  /** The engine checked, or null when no scenario reached one. */
+  engine: SummaryEngine | null;
   scenarios: SummaryScenario[];
+}
+
+/** Field by field, like the rest of the summary, so nothing new leaks in unnoticed. */
+function summaryCapabilities(capabilities: Capabilities): Capabilities {
+  return {
+    entities: [...capabilities.entities],
+    operations: [...capabilities.operations],
+    faults: [...capabilities.faults],
+    clock: capabilities.clock,
+    killStrategies: [...capabilities.killStrategies],
+    events: [...capabilities.events],
+    restart: capabilities.restart,
+    bugs: capabilities.bugs.map((bug) => ({
+      id: bug.id,
+      title: bug.title,
+      upstream: bug.upstream,
+      fixedBy: bug.fixedBy,
+      codePoint: bug.codePoint,
+      defect: bug.defect,
+      expectedClauses: [...bug.expectedClauses],
+    })),
+  };
+}
+
+function summaryEngine(engine: EngineInfo | null): SummaryEngine | null {
+  if (engine === null) return null;
+  return {
+    name: engine.name,
+    version: engine.version,
+    command: engine.command,
+    checkedFamilies: [...engine.checkedFamilies],
+    uncheckedFamilies: uncheckedFamilies(engine),
+    capabilities: engine.capabilities === null ? null : summaryCapabilities(engine.capabilities),
+  };
 }
 
 /**
@@ -81,6 +147,7 @@ export function toSummaryJson(suite: SuiteResult): SummaryJson {
     exitCode: suiteExitCode(suite),
     totals: countOutcomes(suite),
     environment: { node: suite.environment.node, os: suite.environment.os, commit: suite.environment.commit },
+    engine: summaryEngine(suite.engine),
     scenarios: suite.results.map((result) => ({
       name: result.scenario,
       file: result.file,
@@ -102,6 +169,7 @@ export function toSummaryJson(suite: SuiteResult): SummaryJson {
         unknownReasons: [...verdict.unknownReasons],
       })),
       error: result.error ?? null,
+      missingCapabilities: [...result.missingCapabilities],
     })),
   };
 }

@@ -6,7 +6,7 @@
  * - `summary.json`: `toSummaryJson`, two-space indented;
  * - `junit.xml`: `toJunitXml`;
  * - `<scenario-name>/REPRO.md`: `formatRepro`, for each failed or inconclusive scenario
- *   only.
+ *   only (a passing or not-applicable one has nothing to reproduce).
  *
  * Hazard: files already in `outDir` are overwritten when their names repeat and otherwise
  * left alone (nothing is deleted, since `--out` may name any directory), so a REPRO.md
@@ -14,7 +14,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { ScenarioResult, SuiteResult } from '../harness/result.ts';
+import type { ScenarioOutcome, ScenarioResult, SuiteResult } from '../harness/result.ts';
 import { toJunitXml } from './junit.ts';
 import { formatRepro, type ReproExtra } from './repro.ts';
 import { toSummaryJson } from './summary-json.ts';
@@ -37,6 +37,27 @@ export function reproDirectoryName(scenario: string, taken: ReadonlySet<string>)
   let name = base;
   for (let suffix = 2; taken.has(name); suffix += 1) name = `${base}-${suffix}`;
   return name;
+}
+
+/**
+ * Whether a scenario with this outcome gets a REPRO.md: failed and inconclusive ones only.
+ *
+ * @throws Error when `outcome` is not a known outcome.
+ */
+export function needsRepro(outcome: ScenarioOutcome): boolean {
+  // Exhaustive, so that a new outcome is decided here rather than reported by default.
+  switch (outcome) {
+    case 'fail':
+    case 'inconclusive':
+      return true;
+    case 'pass':
+    case 'not-applicable':
+      return false;
+    default: {
+      const unhandled: never = outcome;
+      throw new Error(`needsRepro: unknown outcome '${String(unhandled)}'`);
+    }
+  }
 }
 
 /**
@@ -63,7 +84,7 @@ export async function writeReports(
 
   const taken = new Set<string>();
   for (const result of suite.results) {
-    if (result.outcome === 'pass') continue;
+    if (!needsRepro(result.outcome)) continue;
     const directoryName = reproDirectoryName(result.scenario, taken);
     taken.add(directoryName);
     const directory = path.join(outDir, directoryName);
@@ -73,6 +94,7 @@ export async function writeReports(
     const markdown = formatRepro(result, {
       replayCommand: options.replayCommandFor(result),
       environment: suite.environment,
+      engine: suite.engine,
       ...(extra === undefined ? {} : { extra }),
     });
     await writeFile(reproPath, markdown, 'utf8');

@@ -3,7 +3,9 @@
  *
  * - Runs: Prefect state types and named sub-states (src/prefect/client/schemas/objects.py
  *   `StateType`; names from src/prefect/states.py). A run state is written `TYPE/Name`
- *   when it has a name other than the type's default, e.g. `SCHEDULED/Late`.
+ *   when it has a name other than the type's default, e.g. `SCHEDULED/Late`. Prefect's
+ *   full default names (`SCHEDULED/Scheduled`, `RUNNING/Running`) are read as the plain
+ *   type: `normaliseRunState` is the one place that decides what a run state text means.
  * - Workflows and tasks: Conductor's `Workflow.WorkflowStatus` and `Task.Status` enums
  *   (conductor-oss/conductor, common/src/main/java/com/netflix/conductor/common/run/).
  * - Commands and instances: DolphinScheduler 3.1.x `WorkflowExecutionStatus` for
@@ -13,6 +15,7 @@
  * Which states are terminal is not listed here: it is what the machines say (final
  * states), read through `isTerminal` in spec/transitions.ts.
  */
+import { nearestHint } from '../trace/nearest-name.ts';
 
 export const runStateTypes = [
   'SCHEDULED',
@@ -53,21 +56,56 @@ export function formatRunState(state: RunState): string {
   return state.name === runStateNames[state.type][0] ? state.type : `${state.type}/${state.name}`;
 }
 
+/** Every run state as the trace writes it, canonical form: `SCHEDULED`, `SCHEDULED/Late`, …, `CRASHED`. */
+export const runStateTexts: readonly string[] = runStateTypes.flatMap((type) =>
+  (runStateNames[type] as readonly string[]).map((name) => formatRunState({ type, name })),
+);
+
 /**
- * `SCHEDULED/Late` → `{type: 'SCHEDULED', name: 'Late'}`.
- * @throws Error when the type or name is not an upstream one.
+ * `SCHEDULED/Late` → `{type: 'SCHEDULED', name: 'Late'}`; `SCHEDULED` and Prefect's full
+ * default name `SCHEDULED/Scheduled` both → `{type: 'SCHEDULED', name: 'Scheduled'}`.
+ * Returns undefined when the type or the name is not an upstream one.
  */
-export function parseRunState(text: string): RunState {
-  const [type, name] = text.split('/') as [string, string | undefined];
-  if (!(runStateTypes as readonly string[]).includes(type)) {
-    throw new Error(`parseRunState: unknown run state type '${type}' in '${text}'`);
-  }
+export function readRunState(text: string): RunState | undefined {
+  const parts = text.split('/');
+  if (parts.length > 2) return undefined;
+  const [type, name] = parts as [string, string | undefined];
+  if (!(runStateTypes as readonly string[]).includes(type)) return undefined;
   const names = runStateNames[type as RunStateType] as readonly string[];
   const resolved = name ?? names[0]!;
-  if (!names.includes(resolved)) {
-    throw new Error(`parseRunState: '${resolved}' is not a named sub-state of ${type}`);
-  }
-  return { type: type as RunStateType, name: resolved };
+  return names.includes(resolved) ? { type: type as RunStateType, name: resolved } : undefined;
+}
+
+/**
+ * `SCHEDULED/Late` → `{type: 'SCHEDULED', name: 'Late'}`, accepting full default names
+ * as `readRunState` does.
+ * @throws Error when the type or name is not an upstream one; the message names the
+ * nearest known run state.
+ */
+export function parseRunState(text: string): RunState {
+  const state = readRunState(text);
+  if (!state) throw new Error(`parseRunState: '${text}' is not a run state${nearestHint(text, runStateTexts)}`);
+  return state;
+}
+
+/**
+ * The canonical text of a run state (`SCHEDULED/Scheduled` → `SCHEDULED`,
+ * `RUNNING/Retrying` unchanged), or undefined when it is not a run state.
+ */
+export function normaliseRunState(text: string): string | undefined {
+  const state = readRunState(text);
+  return state && formatRunState(state);
+}
+
+/**
+ * Does the move `from → to` add one to the run's run count? Prefect's `run_count` counts
+ * the times a run entered RUNNING (core_policy.py `IncrementFlowRunCount`), except a
+ * paused run resuming, which is the same attempt going on. Both states in trace text.
+ */
+export function incrementsRunCount(from: string | null, to: string): boolean {
+  if (readRunState(to)?.type !== 'RUNNING') return false;
+  const before = from === null ? undefined : readRunState(from)?.type;
+  return before !== 'RUNNING' && before !== 'PAUSED';
 }
 
 export const workflowStates = ['RUNNING', 'PAUSED', 'COMPLETED', 'FAILED', 'TIMED_OUT', 'TERMINATED'] as const;

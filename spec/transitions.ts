@@ -3,12 +3,16 @@
  * them, through XState's pure `transition()`, which state each event leads to from each
  * state, and keeps the answers as a table: `from → to → events`. Nothing here executes
  * actions. States are written as in the trace: `SCHEDULED/Late` for runs (the machine's
- * value `{SCHEDULED: 'Late'}`), plain names for the other kinds.
+ * value `{SCHEDULED: 'Late'}`), plain names for the other kinds. The questions below
+ * accept Prefect's full default names (`SCHEDULED/Scheduled`) wherever a run state is
+ * asked about; `canonicalState` says what a text means and `nearestState` what a text
+ * the machine does not know was probably meant to be.
  */
 import { transition, type AnyStateMachine, type StateValue, type AnyStateNode } from 'xstate';
 import type { EntityKind } from '../trace/events.ts';
 import { commandMachine, instanceMachine, runMachine, taskMachine, workflowMachine } from './machines/index.ts';
-import { formatRunState, parseRunState, runStateNames, type RunStateType } from './states.ts';
+import { nearestHint, nearestName } from '../trace/nearest-name.ts';
+import { formatRunState, normaliseRunState, parseRunState, runStateNames, type RunStateType } from './states.ts';
 
 export const machinesByKind: Record<EntityKind, AnyStateMachine> = {
   run: runMachine,
@@ -25,7 +29,7 @@ export function toStateValue(kind: EntityKind, state: string): StateValue {
     return runStateNames[type].length > 1 ? { [type]: name } : type;
   }
   if (!(state in machinesByKind[kind].root.states)) {
-    throw new Error(`toStateValue: '${state}' is not a state of the ${kind} machine`);
+    throw new Error(`toStateValue: '${state}' is not a state of the ${kind} machine${nearestHint(state, transitionTable(kind).states)}`);
   }
   return state;
 }
@@ -101,26 +105,62 @@ export function transitionTable(kind: EntityKind): TransitionTable {
 }
 
 /**
+ * The state a trace text names, in the table's words (`SCHEDULED/Scheduled` →
+ * `SCHEDULED`), or undefined when the entity's machine has no such state. Only run
+ * states have more than one spelling.
+ */
+export function canonicalState(kind: EntityKind, text: string): string | undefined {
+  if (kind === 'run') return normaliseRunState(text);
+  return transitionTable(kind).states.includes(text) ? text : undefined;
+}
+
+/**
+ * The state of the entity's machine nearest to a text the machine does not know
+ * (`COMPLETE` → `COMPLETED`, `RUNNING` for an instance → `RUNNING_EXECUTION`), as
+ * `nearestName` of trace/nearest-name.ts picks it.
+ */
+export function nearestState(kind: EntityKind, text: string): string {
+  const states = transitionTable(kind).states;
+  return nearestName(text, states) ?? transitionTable(kind).initial;
+}
+
+/**
+ * May an entity be created in `state` (a transition from null)? Into its machine's
+ * initial state, or for runs into any SCHEDULED sub-state and PENDING, which Prefect
+ * allows for ad-hoc runs. `state` in the table's words.
+ */
+export function isCreatable(kind: EntityKind, state: string): boolean {
+  if (kind === 'run') return state.startsWith('SCHEDULED') || state === 'PENDING';
+  return state === transitionTable(kind).initial;
+}
+
+/**
  * Is `from → to` one step of the machine? `from: null` is creation, legal only into a
  * state the entity may be created in (its initial state, or for runs any SCHEDULED
  * sub-state and PENDING, which Prefect allows for ad-hoc runs). Returns the event types
- * that make the step, or an empty list when it is illegal.
+ * that make the step, or an empty list when it is illegal or names a state the machine
+ * does not know (ask `canonicalState` first to tell the two apart).
  */
 export function eventsBetween(kind: EntityKind, from: string | null, to: string): string[] {
   const table = transitionTable(kind);
-  if (!table.states.includes(to)) return [];
-  if (from === null) {
-    const creatable = kind === 'run' ? to.startsWith('SCHEDULED') || to === 'PENDING' : to === table.initial;
-    return creatable ? ['CREATE'] : [];
-  }
-  return table.edges.get(from)?.get(to) ?? [];
+  const target = canonicalState(kind, to);
+  if (target === undefined) return [];
+  if (from === null) return isCreatable(kind, target) ? ['CREATE'] : [];
+  const source = canonicalState(kind, from);
+  if (source === undefined) return [];
+  return table.edges.get(source)?.get(target) ?? [];
 }
 
-/** States reachable from `from` in one or more steps (for reads that may skip steps). */
+/**
+ * States reachable from `from` in one or more steps (for reads that may skip steps), in
+ * the table's words; empty for a state the machine does not know.
+ */
 export function reachableFrom(kind: EntityKind, from: string): Set<string> {
   const table = transitionTable(kind);
   const seen = new Set<string>();
-  const queue = [from];
+  const start = canonicalState(kind, from);
+  if (start === undefined) return seen;
+  const queue = [start];
   while (queue.length > 0) {
     const current = queue.shift()!;
     for (const next of table.edges.get(current)?.keys() ?? []) {
@@ -133,6 +173,8 @@ export function reachableFrom(kind: EntityKind, from: string): Set<string> {
   return seen;
 }
 
+/** Is `state` final in its machine? False for a state the machine does not know. */
 export function isTerminal(kind: EntityKind, state: string): boolean {
-  return transitionTable(kind).terminal.has(state);
+  const known = canonicalState(kind, state);
+  return known !== undefined && transitionTable(kind).terminal.has(known);
 }

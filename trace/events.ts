@@ -8,8 +8,24 @@
  * - `seq`: 0-based position in the trace (count);
  * - `timeMs`: the logical clock (ms), advanced only by scenario steps;
  * - `wallMs`: wall time since the trace began (ms).
+ *
+ * The schemas say what a line may be written as (the input) and what the checker reads
+ * (the output): fields with a default may be left out of a line, and come out of
+ * `TraceEvent.parse` filled in. Causes are closed lists (trace/causes.ts).
  */
 import { z } from 'zod';
+import { DeleteCause, TransitionCause } from './causes.ts';
+
+export {
+  DeleteCause,
+  deleteCauseMeanings,
+  deleteCauses,
+  isParentCancelCause,
+  parentCancelCauses,
+  TransitionCause,
+  transitionCauseMeanings,
+  transitionCauses,
+} from './causes.ts';
 
 export const entityKinds = ['run', 'workflow', 'task', 'command', 'instance'] as const;
 export const EntityKind = z.enum(entityKinds);
@@ -50,24 +66,105 @@ const base = {
   wallMs: z.number().nonnegative(),
 };
 
-/** First line of every trace: what ran, against what, with which bounds. */
-export const MetaEvent = z.object({
-  ...base,
-  kind: z.literal('meta'),
-  scenario: z.string(),
-  file: z.string().nullable(),
-  seed: z.number().int(),
-  bug: z.string().nullable(),
-  platform: z.enum(['posix', 'win32']),
-  bounds: Bounds,
-  engine: z.string(),
-  environment: z.object({ node: z.string(), os: z.string(), commit: z.string().nullable() }),
+/**
+ * The bounds of a meta line: each one left out takes its value from `defaultBounds`, so
+ * a hand-written trace names only the bounds it means to change. A separate object:
+ * `Bounds` itself stays all-required for the engine and the scenario schema.
+ */
+export const MetaBounds = z.object({
+  cancelBoundMs: Bounds.shape.cancelBoundMs.default(defaultBounds.cancelBoundMs),
+  graceMs: Bounds.shape.graceMs.default(defaultBounds.graceMs),
+  killAttemptsMax: Bounds.shape.killAttemptsMax.default(defaultBounds.killAttemptsMax),
+  instanceBoundMs: Bounds.shape.instanceBoundMs.default(defaultBounds.instanceBoundMs),
+  listenerAttemptsMax: Bounds.shape.listenerAttemptsMax.default(defaultBounds.listenerAttemptsMax),
+  terminateBoundMs: Bounds.shape.terminateBoundMs.default(defaultBounds.terminateBoundMs),
+});
+
+/** Where a trace was made; for the reader of a report, never judged. */
+export const Environment = z.object({
+  /** Node version of the harness (`v20.19.0`). */
+  node: z.string(),
+  /** Operating system, release and architecture. */
+  os: z.string(),
+  /** Commit of the harness checkout; null when not a git checkout. */
+  commit: z.string().nullable(),
 });
 
 /**
+ * First line of every trace: what ran, against what, with which bounds. Only `scenario`
+ * and `engine` must be written; everything else has a default, so a hand-written trace
+ * can start with `{"seq":0,"timeMs":0,"wallMs":0,"kind":"meta","scenario":"…","engine":"…"}`.
+ */
+export const MetaEvent = z.object({
+  ...base,
+  kind: z.literal('meta'),
+  /** Scenario name. */
+  scenario: z.string(),
+  /** Scenario file; null for a generated or hand-written scenario (the default). */
+  file: z.string().nullable().default(null),
+  /** The seed of the run; 1 when left out, which is what `flowconform run` uses without `--seed`. */
+  seed: z.number().int().default(1),
+  /** Bug profile switched on (`prefect-17792`, …); null (the default) for none. */
+  bug: z.string().nullable().default(null),
+  /** Which kill strategy the scenario asked for; `posix` when left out. */
+  platform: z.enum(['posix', 'win32']).default('posix'),
+  /** The bounds the checkers judge against; each one left out is its default. */
+  bounds: MetaBounds.prefault({}),
+  /** Name (and version) of the engine that ran. */
+  engine: z.string(),
+  /** Where the trace was made; optional. */
+  environment: Environment.optional(),
+});
+
+/**
+ * What a run's transitions carry in `attributes`: the facts the deployment clauses
+ * rebuild a run from. Times are on the trace's logical clock (ms). Other engines write
+ * the same names with the same meanings; a checker that needs one the trace left out
+ * says 'unknown' and names it, it never reads a missing one as 0.
+ */
+export const RunAttributes = z.object({
+  /** The deployment the run belongs to; null for a run of no deployment. */
+  deploymentId: z.string().nullable(),
+  /**
+   * Prefect's `run_count`: how many times the run has entered RUNNING to start an
+   * attempt (a count). Resuming a PAUSED run is not an attempt and is not counted
+   * (Prefect's `IncrementFlowRunCount` skips resumes). 0 for a run never started.
+   */
+  runCount: z.number().int().nonnegative(),
+  /** True when the scheduler made the run from its deployment's schedule, false when made by hand (Prefect's `auto_scheduled`). */
+  autoScheduled: z.boolean(),
+  /** When the run is to start (logical ms; Prefect's `next_scheduled_start_time`). */
+  scheduledStartMs: z.number().nonnegative(),
+  /** The schedule slot the run was made for (logical ms); null for a run made by hand. */
+  slotMs: z.number().nonnegative().nullable(),
+  /** How many retries a failed attempt may have (a count; Prefect's `empirical_policy.retries`). */
+  retries: z.number().int().nonnegative(),
+});
+export type RunAttributes = z.infer<typeof RunAttributes>;
+
+/**
+ * The `attributes` of a transition: each field optional and typed, so a value of the
+ * wrong type is invalid input while a missing one is judged 'unknown' by the clause that
+ * needs it. Run transitions carry `RunAttributes`; command and instance transitions
+ * carry `requestId` (and instances `commandId`). Other facts an engine wants to keep are
+ * allowed and ignored by the checkers.
+ */
+export const TransitionAttributes = RunAttributes.partial()
+  .extend({
+    /** Commands and instances: the creation request (`start-process-instance`) they were made for. */
+    requestId: z.string().optional(),
+    /** Instances: the command they were made from. */
+    commandId: z.string().optional(),
+  })
+  .catchall(z.unknown());
+export type TransitionAttributes = z.infer<typeof TransitionAttributes>;
+
+
+/**
  * An entity changed state, in the engine's own words. `from` is null when the entity
- * is created. States are upstream names; runs write `TYPE/Name` (`SCHEDULED/Late`).
- * `attributes` carry facts the checker needs (deployment, slot, scheduled start, …).
+ * is created. States are upstream names; runs write `TYPE/Name` (`SCHEDULED/Late`),
+ * and Prefect's full default names (`SCHEDULED/Scheduled`) are read as the plain type.
+ * `cause` is one word of a closed list; `detail` and `signal` carry what varies.
  */
 export const TransitionEvent = z.object({
   ...base,
@@ -77,26 +174,14 @@ export const TransitionEvent = z.object({
   parentId: z.string().nullable(),
   from: z.string().nullable(),
   to: z.string(),
-  cause: z.string(),
-  attributes: z.record(z.string(), z.unknown()).optional(),
+  /** Why, from the closed list of transition causes (docs/trace.md). */
+  cause: TransitionCause,
+  /** What varies about the cause, for people: an exit code, a master's id, a terminate reason. No checker reads it. */
+  detail: z.string().optional(),
+  /** With cause `process-killed`: the signal that ended the process (`SIGKILL`). */
+  signal: z.string().optional(),
+  attributes: TransitionAttributes.optional(),
 });
-
-/**
- * What a run's transitions carry in `attributes`: the facts the deployment clauses
- * rebuild a run from (ms are logical). Other engines write the same names.
- */
-export type RunAttributes = {
-  deploymentId: string | null;
-  /** Times the run entered RUNNING from PENDING (Prefect's run_count). */
-  runCount: number;
-  /** Created by the scheduler rather than by hand. */
-  autoScheduled: boolean;
-  /** When the run should start (logical ms). */
-  scheduledStartMs: number;
-  /** The schedule slot it was made for; null for manual runs. */
-  slotMs: number | null;
-  retries: number;
-};
 
 /** An entity was deleted (a deployment update deleting scheduled runs, a consumed command). */
 export const DeleteEvent = z.object({
@@ -104,7 +189,12 @@ export const DeleteEvent = z.object({
   kind: z.literal('delete'),
   entity: EntityKind,
   id: z.string(),
-  cause: z.string(),
+  /** Why, from the closed list of delete causes (docs/trace.md). */
+  cause: DeleteCause,
+  /** With cause `deployment-update`: the deployment whose update deleted the run. */
+  deploymentId: z.string().optional(),
+  /** What varies about the cause, for people. No checker reads it. */
+  detail: z.string().optional(),
 });
 
 /** A process of the engine: spawned, signalled, exited, or a kill that failed. */

@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import spawn from 'cross-spawn';
 import type { ProcessHandle, ProcessHost, SpawnRequest, WorkerMessage } from '../ports/process-host.ts';
-import { descendantsOf, isAliveInProc, listProcesses } from './proc.ts';
+import { descendantsOf, isAliveInProc, listProcesses } from '../../os/proc.ts';
 
 /**
  * After a process has exited, how long `exited` waits for the rest of its stdout (ms).

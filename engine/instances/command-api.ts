@@ -7,7 +7,7 @@ import { recordTransition, type EngineContext } from '../context.ts';
 import { StoreUnavailableError } from '../ports/store.ts';
 import { commandsTable, type CommandRow } from './command-rows.ts';
 
-export type StartInstanceAnswer = { ok: true; commandId: string } | { ok: false; error: string };
+export type StartInstanceAnswer = { ok: true; commandId: string } | { ok: false; code: 'unavailable'; error: string };
 
 export class CommandApi {
   private nextNumber = 1;
@@ -20,7 +20,7 @@ export class CommandApi {
     try {
       recordTransition(this.context, 'command', commandsTable, command, null, 'start-process-instance', { requestId, number });
     } catch (error) {
-      if (error instanceof StoreUnavailableError) return { ok: false, error: error.message };
+      if (error instanceof StoreUnavailableError) return { ok: false, code: 'unavailable', error: error.message };
       throw error;
     }
     this.nextNumber += 1;

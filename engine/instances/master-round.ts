@@ -13,6 +13,7 @@
  * so the loss replays.
  */
 import { bugIsOn, log, recordTransition, type EngineContext } from '../context.ts';
+import type { TransitionCause } from '../../trace/events.ts';
 import { StoreUnavailableError } from '../ports/store.ts';
 import { commandsTable, instancesTable, type CommandRow, type InstanceRow } from './command-rows.ts';
 import type { Master, MasterRegistry } from './masters.ts';
@@ -20,7 +21,7 @@ import type { Master, MasterRegistry } from './masters.ts';
 /** Commands one master takes in one round (count). */
 export const fetchSizeMax = 100;
 
-function moveCommand(context: EngineContext, command: CommandRow, to: CommandRow['state'], cause: string): CommandRow {
+function moveCommand(context: EngineContext, command: CommandRow, to: CommandRow['state'], cause: TransitionCause): CommandRow {
   const after = { ...command, state: to };
   recordTransition(context, 'command', commandsTable, after, command.state, cause, { requestId: command.requestId });
   return after;
@@ -35,11 +36,11 @@ function consume(context: EngineContext, master: Master, claimed: CommandRow): v
     requestId: claimed.requestId,
     commandId: claimed.id,
   };
-  recordTransition(context, 'instance', instancesTable, instance, null, `handle-command:${master.id}`, {
+  recordTransition(context, 'instance', instancesTable, instance, null, 'handle-command', {
     requestId: claimed.requestId,
     commandId: claimed.id,
   });
-  const consumed = moveCommand(context, claimed, 'CONSUMED', `handle-command:${master.id}`);
+  const consumed = moveCommand(context, claimed, 'CONSUMED', 'handle-command');
   context.store.table<CommandRow>(commandsTable).delete(consumed.id);
   context.trace.emit({ kind: 'delete', entity: 'command', id: consumed.id, cause: 'consumed' });
 }
@@ -72,7 +73,7 @@ export function runMasterRound(context: EngineContext, registry: MasterRegistry,
     if (!current || current.state !== 'CREATED') continue;
     let claimed: CommandRow;
     try {
-      claimed = moveCommand(context, current, 'CLAIMED', `fetch:${master.id}`);
+      claimed = moveCommand(context, current, 'CLAIMED', 'fetch');
     } catch (error) {
       if (!(error instanceof StoreUnavailableError)) throw error;
       // The command table refuses writes: nothing was taken; try again next round.

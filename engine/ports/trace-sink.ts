@@ -1,6 +1,11 @@
-import type { TraceEvent, TraceEventInput } from '../../trace/events.ts';
+import type { PushedEvent } from '../../protocol/messages.ts';
 
-/** Where the engine and the harness write the history. The sink stamps seq and times. */
+/**
+ * Where the engine tells what only it can see: transitions with their cause, processes
+ * it spawned and signalled, side effects, deletions, log lines. Served over the protocol,
+ * each becomes an `event` line (engine/adapters/protocol-trace-sink.ts); the harness
+ * stamps it into the trace.
+ */
 export interface TraceSink {
-  emit(event: TraceEventInput): TraceEvent;
+  emit(event: PushedEvent): void;
 }

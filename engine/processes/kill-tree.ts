@@ -1,5 +1,5 @@
 /**
- * Ending a process tree, per platform strategy (DESIGN.md "Platforms"):
+ * Ending a process tree, per platform strategy (docs/architecture.md "Platforms"):
  * - posix: SIGTERM to the process group, wait up to graceMs for the tree to die, then
  *   SIGKILL to the group (Prefect's POSIX kill: SIGTERM, grace, SIGKILL);
  * - win32: there are no groups to signal, so find every process of the tree and kill each

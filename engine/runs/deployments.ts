@@ -6,10 +6,10 @@
  */
 import { bugIsOn, type EngineContext } from '../context.ts';
 import type { z } from 'zod';
-import type { DeployStep } from '../../scenarios/schema/steps.ts';
+import type { DeployArgs } from '../../protocol/operations.ts';
 import { allRuns, createRun, deploymentsTable, runStateName, runStateType, runsTable, type DeploymentRow, type RunRow } from './run-row.ts';
 
-export type DeploySpec = z.output<typeof DeployStep>;
+export type DeploySpec = z.output<typeof DeployArgs>;
 
 /**
  * Which of a deployment's runs an update deletes.
@@ -58,7 +58,7 @@ export class Deployments {
       table.update(row);
       for (const run of runsToDeleteOnUpdate(this.context, row.id)) {
         this.context.store.table<RunRow>(runsTable).delete(run.id);
-        this.context.trace.emit({ kind: 'delete', entity: 'run', id: run.id, cause: `deployment-update:${row.id}` });
+        this.context.trace.emit({ kind: 'delete', entity: 'run', id: run.id, cause: 'deployment-update', deploymentId: row.id });
         deleted.push(run.id);
       }
     } else {

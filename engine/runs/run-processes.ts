@@ -10,8 +10,9 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { formatRunState } from '../../spec/states.ts';
-import type { SubflowPlan } from '../../scenarios/schema/steps.ts';
+import type { SubflowPlan } from '../../protocol/operations.ts';
 import { bugIsOn, log, type EngineContext } from '../context.ts';
+import type { Answer } from '../reference-engine.ts';
 import type { ProcessHandle, WorkerMessage } from '../ports/process-host.ts';
 import { workerArguments, workerCommand, type WorkerPlan } from '../adapters/linux-process-host.ts';
 import { killAll, killTree } from '../processes/kill-tree.ts';
@@ -163,7 +164,7 @@ export class RunProcesses {
       return;
     }
     if (signal !== null || runStateType(run) !== 'RUNNING') {
-      moveRun(this.context, runId, 'CRASHED', signal !== null ? `killed by ${signal}` : 'process-exited-early');
+      moveRun(this.context, runId, 'CRASHED', signal !== null ? 'process-killed' : 'process-exited', {}, signal !== null ? { signal } : { detail: `exited early with code ${code}` });
     } else if (code === 0) {
       moveRun(this.context, runId, 'COMPLETED', 'process-exited');
     } else if (run.runCount <= run.retries) {
@@ -181,14 +182,14 @@ export class RunProcesses {
    * straight to CANCELLED; a PENDING or RUNNING one goes to CANCELLING, its subflows too,
    * and its tree is killed in the background.
    */
-  cancel(runId: string): { ok: boolean; error?: string; state?: string } {
+  cancel(runId: string): Answer {
     const run = getRun(this.context, runId);
-    if (!run) return { ok: false, error: `no run '${runId}'` };
+    if (!run) return { ok: false, code: 'not-found', error: `no run '${runId}'` };
     const type = runStateType(run);
-    if (isRunTerminal(run)) return { ok: false, error: `run ${runId} is ${run.state}` };
+    if (isRunTerminal(run)) return { ok: false, code: 'conflict', error: `run ${runId} is ${run.state}` };
     if (type === 'CANCELLING') return { ok: true, state: run.state };
     if (type === 'SCHEDULED' || type === 'PAUSED') {
-      moveRun(this.context, runId, 'CANCELLED', 'cancel-without-process');
+      moveRun(this.context, runId, 'CANCELLED', 'cancel');
       return { ok: true, state: 'CANCELLED' };
     }
     moveRun(this.context, runId, 'CANCELLING', 'cancel');

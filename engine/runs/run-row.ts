@@ -4,9 +4,9 @@
  */
 import { parseRunState, runActiveTypes, type RunStateType } from '../../spec/states.ts';
 import { isTerminal } from '../../spec/transitions.ts';
-import type { SubflowPlan } from '../../scenarios/schema/steps.ts';
-import type { RunAttributes } from '../../trace/events.ts';
-import { recordTransition, type EngineContext } from '../context.ts';
+import type { SubflowPlan } from '../../protocol/operations.ts';
+import type { RunAttributes, TransitionCause } from '../../trace/events.ts';
+import { recordTransition, type EngineContext, type TransitionDetails } from '../context.ts';
 
 export const runsTable = 'flow_run';
 export const deploymentsTable = 'deployment';
@@ -72,7 +72,7 @@ function runAttributes(run: RunRow): RunAttributes {
 }
 
 /** Create a run row in `run.state` and record it (a transition from null). */
-export function createRun(context: EngineContext, run: RunRow, cause: string): void {
+export function createRun(context: EngineContext, run: RunRow, cause: TransitionCause): void {
   recordTransition(context, 'run', runsTable, run, null, cause, runAttributes(run));
 }
 
@@ -80,7 +80,14 @@ export function createRun(context: EngineContext, run: RunRow, cause: string): v
  * Move a run to `to`, applying `changes` to the row first. A move to the state it is
  * already in is not a transition and records nothing.
  */
-export function moveRun(context: EngineContext, runId: string, to: string, cause: string, changes: Partial<RunRow> = {}): RunRow {
+export function moveRun(
+  context: EngineContext,
+  runId: string,
+  to: string,
+  cause: TransitionCause,
+  changes: Partial<RunRow> = {},
+  details: TransitionDetails = {},
+): RunRow {
   const before = context.store.table<RunRow>(runsTable).get(runId);
   if (!before) throw new Error(`moveRun: no run '${runId}'`);
   const after: RunRow = { ...before, ...changes, state: to };
@@ -88,7 +95,7 @@ export function moveRun(context: EngineContext, runId: string, to: string, cause
     context.store.table<RunRow>(runsTable).update(after);
     return after;
   }
-  recordTransition(context, 'run', runsTable, after, before.state, cause, runAttributes(after));
+  recordTransition(context, 'run', runsTable, after, before.state, cause, runAttributes(after), details);
   return after;
 }
 

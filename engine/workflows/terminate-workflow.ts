@@ -11,36 +11,30 @@
  * skipped, so the last task stays IN_PROGRESS.
  */
 import { bugIsOn, log, type EngineContext } from '../context.ts';
+import type { Answer } from '../reference-engine.ts';
 import type { Workflows } from './workflows.ts';
 import { isWorkflowTerminal, moveWorkflow } from './workflow-rows.ts';
-
-export interface TerminateAnswer {
-  ok: boolean;
-  /** Conductor-like code when not ok: NOT_FOUND, CONFLICT, INTERNAL_ERROR. */
-  code?: 'NOT_FOUND' | 'CONFLICT' | 'INTERNAL_ERROR';
-  error?: string;
-  noop?: boolean;
-}
 
 export async function terminateWorkflow(
   context: EngineContext,
   workflows: Workflows,
   workflowId: string,
   reason: string,
-): Promise<TerminateAnswer> {
+): Promise<Answer> {
   const workflow = workflows.workflow(workflowId);
-  if (!workflow) return { ok: false, code: 'NOT_FOUND', error: `no workflow '${workflowId}'` };
+  if (!workflow) return { ok: false, code: 'not-found', error: `no workflow '${workflowId}'` };
   if (workflow.state === 'TERMINATED') return { ok: true, noop: true };
   if (isWorkflowTerminal(workflow)) {
-    return { ok: false, code: 'CONFLICT', error: `workflow ${workflowId} is ${workflow.state}; only a running or paused workflow can be terminated` };
+    return { ok: false, code: 'conflict', error: `workflow ${workflowId} is ${workflow.state}; only a running or paused workflow can be terminated` };
   }
-  const terminated = moveWorkflow(context, workflow, 'TERMINATED', `terminate: ${reason}`);
+  const terminated = moveWorkflow(context, workflow, 'TERMINATED', 'terminate', { detail: reason });
   if (bugIsOn(context, 'conductor-303')) {
     try {
       workflows.listeners.callUnisolated(terminated);
     } catch (error) {
       log(context, 'error', `terminateWorkflow ${workflowId} failed: ${String(error)}`, workflowId);
-      return { ok: false, code: 'INTERNAL_ERROR', error: String(error) };
+      // Upstream answered 500 after persisting TERMINATED: partly done, so not definite.
+      return { ok: false, code: 'internal', error: String(error) };
     }
   }
   workflows.cancelNonTerminalTasks(workflowId);

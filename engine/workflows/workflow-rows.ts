@@ -1,7 +1,8 @@
 /** Rows of the Conductor side: workflows and their tasks, each task a real process. */
 import type { TaskState, WorkflowState } from '../../spec/states.ts';
 import { isTerminal } from '../../spec/transitions.ts';
-import { recordTransition, type EngineContext } from '../context.ts';
+import type { TransitionCause } from '../../trace/events.ts';
+import { recordTransition, type EngineContext, type TransitionDetails } from '../context.ts';
 
 export const workflowsTable = 'workflow';
 export const tasksTable = 'task';
@@ -45,14 +46,14 @@ export function tasksOf(context: EngineContext, workflowId: string): TaskRow[] {
     .filter((task) => task.parentId === workflowId);
 }
 
-export function moveWorkflow(context: EngineContext, workflow: WorkflowRow, to: WorkflowState, cause: string): WorkflowRow {
+export function moveWorkflow(context: EngineContext, workflow: WorkflowRow, to: WorkflowState, cause: TransitionCause, details: TransitionDetails = {}): WorkflowRow {
   const after = { ...workflow, state: to };
-  recordTransition(context, 'workflow', workflowsTable, after, workflow.state, cause);
+  recordTransition(context, 'workflow', workflowsTable, after, workflow.state, cause, undefined, details);
   return after;
 }
 
-export function moveTask(context: EngineContext, task: TaskRow, to: TaskState, cause: string): TaskRow {
+export function moveTask(context: EngineContext, task: TaskRow, to: TaskState, cause: TransitionCause, details: TransitionDetails = {}): TaskRow {
   const after = { ...task, state: to };
-  recordTransition(context, 'task', tasksTable, after, task.state, cause);
+  recordTransition(context, 'task', tasksTable, after, task.state, cause, undefined, details);
   return after;
 }

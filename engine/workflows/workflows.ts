@@ -4,8 +4,9 @@
  * scheduled, so a workflow only has the tasks it has reached (as in Conductor).
  */
 import type { z } from 'zod';
-import type { StartWorkflowStep } from '../../scenarios/schema/steps.ts';
+import type { StartWorkflowArgs } from '../../protocol/operations.ts';
 import { log, recordTransition, type EngineContext } from '../context.ts';
+import type { Answer } from '../reference-engine.ts';
 import { workerArguments, workerCommand } from '../adapters/linux-process-host.ts';
 import type { ProcessHandle } from '../ports/process-host.ts';
 import { killAll, killTree } from '../processes/kill-tree.ts';
@@ -21,7 +22,7 @@ import {
   type WorkflowRow,
 } from './workflow-rows.ts';
 
-export type StartWorkflowSpec = z.output<typeof StartWorkflowStep>;
+export type StartWorkflowSpec = z.output<typeof StartWorkflowArgs>;
 
 export class Workflows {
   /** Task id → its process, while it lives. */
@@ -36,10 +37,10 @@ export class Workflows {
     readonly listeners: StatusListeners,
   ) {}
 
-  start(spec: StartWorkflowSpec): { ok: boolean; error?: string } {
-    if (this.workflow(spec.workflow)) return { ok: false, error: `workflow '${spec.workflow}' exists` };
+  start(spec: StartWorkflowSpec): Answer {
+    if (this.workflow(spec.workflow)) return { ok: false, code: 'already-exists', error: `workflow '${spec.workflow}' exists` };
     const clash = spec.tasks.find((task) => this.task(task.task));
-    if (clash) return { ok: false, error: `task '${clash.task}' exists` };
+    if (clash) return { ok: false, code: 'already-exists', error: `task '${clash.task}' exists` };
     const workflow: WorkflowRow = { id: spec.workflow, parentId: null, state: 'RUNNING', plan: spec.tasks, listeners: spec.listeners };
     recordTransition(this.context, 'workflow', workflowsTable, workflow, null, 'start-workflow');
     this.scheduleTask(workflow, 0);
@@ -88,7 +89,7 @@ export class Workflows {
       else this.listeners.notify(moveWorkflow(this.context, workflow, 'COMPLETED', 'all-tasks-completed'));
       return;
     }
-    moveTask(this.context, task, 'FAILED', signal === null ? `exit code ${code}` : `killed by ${signal}`);
+    moveTask(this.context, task, 'FAILED', signal === null ? 'process-exited' : 'process-killed', signal === null ? { detail: `exit code ${code}` } : { signal });
     if (!isWorkflowTerminal(workflow)) this.listeners.notify(moveWorkflow(this.context, workflow, 'FAILED', 'task-failed'));
   }
 

@@ -1,24 +1,14 @@
 /**
  * DEPLOY-UPDATE-01, DEPLOY-BACKLOG-02, DEPLOY-SLOT-03, RUN-CONCURRENCY-01, RUN-RETRY-01:
  * deployments keep their backlog, slots and limits (PrefectHQ/prefect#17764, PR #17769).
+ * They are judged on the run attributes (run-facts.ts); a clause that needs one the
+ * trace left out says 'unknown' and names it.
  */
-import { parseRunState, runActiveTypes } from '../../spec/states.ts';
-import type { RunAttributes, TransitionEvent } from '../../trace/events.ts';
+import { incrementsRunCount, readRunState, runActiveTypes, type RunState } from '../../spec/states.ts';
+import type { DeleteCause, TransitionEvent } from '../../trace/events.ts';
 import type { History } from './history.ts';
+import { missingAttributes, RunFacts, type RunAttributeName } from './run-facts.ts';
 import { VerdictBuilder, type ClauseChecker } from './verdict.ts';
-
-/** The run attributes a transition carries, with defaults for an engine that leaves some out. */
-function facts(transition: TransitionEvent): RunAttributes {
-  const attributes = transition.attributes ?? {};
-  return {
-    deploymentId: (attributes.deploymentId as string | null | undefined) ?? null,
-    runCount: Number(attributes.runCount ?? 0),
-    autoScheduled: attributes.autoScheduled === true,
-    scheduledStartMs: Number(attributes.scheduledStartMs ?? 0),
-    slotMs: (attributes.slotMs as number | null | undefined) ?? null,
-    retries: Number(attributes.retries ?? 0),
-  };
-}
 
 interface RunRemoval {
   id: string;
@@ -26,7 +16,20 @@ interface RunRemoval {
   /** Logical time of the removal (ms). */
   timeMs: number;
   /** The engine's cause, or `vanished` when the query API stopped showing the run unannounced. */
-  cause: string;
+  cause: DeleteCause | 'vanished';
+}
+
+/** The delete cause a deployment update gives the runs it deletes. */
+const deploymentUpdateCause: DeleteCause = 'deployment-update';
+
+/**
+ * The run state a transition leads to, or undefined (with an 'unknown' reason) for a
+ * name the spec does not know; TRANSITION-01 reports the name itself.
+ */
+function runStateOf(verdict: VerdictBuilder, transition: TransitionEvent): RunState | undefined {
+  const state = readRunState(transition.to);
+  if (!state) verdict.unknown(`run ${transition.id} is in '${transition.to}', which is not a run state, so its facts cannot be judged`);
+  return state;
 }
 
 /**
@@ -51,30 +54,42 @@ function runRemovals(history: History): RunRemoval[] {
 
 export const updateDeletesOnlyFutureScheduled: ClauseChecker = (history) => {
   const verdict = new VerdictBuilder('DEPLOY-UPDATE-01');
+  const facts = new RunFacts(history);
   for (const deleted of runRemovals(history)) {
-    if (!deleted.cause.startsWith('deployment-update') && deleted.cause !== 'vanished') continue;
+    if (deleted.cause !== deploymentUpdateCause && deleted.cause !== 'vanished') continue;
     const last = history.stateBefore('run', deleted.id, deleted.seq);
     if (!last) {
       verdict.unknown(`run ${deleted.id} was deleted by an update but the trace never recorded its state`);
       continue;
     }
-    const run = facts(last);
-    const { type, name } = parseRunState(last.to);
+    const state = runStateOf(verdict, last);
+    if (!state) continue;
     const reasons: string[] = [];
-    if (type !== 'SCHEDULED') reasons.push(`it was ${last.to}`);
-    if (name === 'AwaitingConcurrencySlot' || name === 'Late' || name === 'AwaitingRetry') reasons.push(`it was ${name}`);
-    if (run.runCount !== 0) reasons.push(`it had run ${run.runCount} time(s)`);
-    if (!run.autoScheduled) reasons.push('it was not auto-scheduled');
-    if (!(run.scheduledStartMs > deleted.timeMs)) reasons.push(`its start (${run.scheduledStartMs} ms) was not after the update (${deleted.timeMs} ms)`);
+    const missing: RunAttributeName[] = [];
+    if (state.type !== 'SCHEDULED') reasons.push(`it was ${last.to}`);
+    if (state.name === 'AwaitingConcurrencySlot' || state.name === 'Late' || state.name === 'AwaitingRetry') reasons.push(`it was ${state.name}`);
+    const runCount = facts.runCount(deleted.id, last.seq);
+    if (runCount === undefined) missing.push('runCount');
+    else if (runCount !== 0) reasons.push(`it had run ${runCount} time(s)`);
+    const autoScheduled = facts.attribute(deleted.id, 'autoScheduled', last.seq);
+    if (autoScheduled === undefined) missing.push('autoScheduled');
+    else if (!autoScheduled) reasons.push('it was not auto-scheduled');
+    const scheduledStartMs = facts.attribute(deleted.id, 'scheduledStartMs', last.seq);
+    if (scheduledStartMs === undefined) missing.push('scheduledStartMs');
+    else if (!(scheduledStartMs > deleted.timeMs)) reasons.push(`its start (${scheduledStartMs} ms) was not after the update (${deleted.timeMs} ms)`);
     const how = deleted.cause === 'vanished' ? `run ${deleted.id} disappeared from the query API with no deletion recorded` : `deployment update deleted run ${deleted.id}`;
     if (reasons.length > 0) verdict.violation(`${how}, but ${reasons.join('; ')}`, deleted.seq, deleted.id);
+    else if (missing.length > 0) verdict.unknown(`${how}; whether it could be deleted cannot be told: ${missingAttributes(deleted.id, missing)}`);
   }
   return verdict.build();
 };
 
 export const backlogExecuted: ClauseChecker = (history) => {
   const verdict = new VerdictBuilder('DEPLOY-BACKLOG-02');
+  const facts = new RunFacts(history);
   const seen = new Set<string>();
+  /** Runs already reported as lacking an attribute, so each is named once. */
+  const undecided = new Set<string>();
   const updates = history.requests.filter((request) => request.op === 'deploy' && request.outcome === 'ok' && request.answer.created === false);
   const removals = runRemovals(history);
   for (const update of updates) {
@@ -86,20 +101,33 @@ export const backlogExecuted: ClauseChecker = (history) => {
       backlog.set(transition.id, transition);
     }
     for (const [runId, last] of backlog) {
-      if (seen.has(runId)) continue;
-      const run = facts(last);
-      const { type, name } = parseRunState(last.to);
-      if (run.deploymentId !== deploymentId || type !== 'SCHEDULED') continue;
-      const isBacklog = name === 'Late' || name === 'AwaitingRetry' || name === 'AwaitingConcurrencySlot' || run.scheduledStartMs <= moment.timeMs;
-      if (!isBacklog) continue;
+      if (seen.has(runId) || undecided.has(runId)) continue;
+      const state = runStateOf(verdict, last);
+      if (!state || state.type !== 'SCHEDULED') continue;
+      const runDeployment = facts.attribute(runId, 'deploymentId', last.seq);
+      if (runDeployment === undefined) {
+        undecided.add(runId);
+        verdict.unknown(`whether SCHEDULED run ${runId} was in the backlog of ${deploymentId} cannot be told: ${missingAttributes(runId, ['deploymentId'])}`);
+        continue;
+      }
+      if (runDeployment !== deploymentId) continue;
+      const scheduledStartMs = facts.attribute(runId, 'scheduledStartMs', last.seq);
+      const overdue = state.name === 'Late' || state.name === 'AwaitingRetry' || state.name === 'AwaitingConcurrencySlot';
+      if (!overdue && scheduledStartMs === undefined) {
+        undecided.add(runId);
+        verdict.unknown(`whether run ${runId} of ${deploymentId} was due (backlog) at the update cannot be told: ${missingAttributes(runId, ['scheduledStartMs'])}`);
+        continue;
+      }
+      if (!overdue && !(scheduledStartMs! <= moment.timeMs)) continue;
       if (removals.some((removal) => removal.id === runId && removal.seq < moment.seq)) continue;
       seen.add(runId);
       const after = history.transitionsOf('run', runId).filter((transition) => transition.seq > moment.seq);
       const deleted = removals.find((removal) => removal.id === runId && removal.seq > moment.seq);
-      const executed = after.find((transition) => parseRunState(transition.to).type === 'RUNNING');
+      const executed = after.find((transition) => readRunState(transition.to)?.type === 'RUNNING');
       if (executed && (!deleted || executed.seq < deleted.seq)) continue;
       if (deleted) {
-        verdict.violation(`backlog run ${runId} (${last.to}, start ${run.scheduledStartMs} ms) was deleted by the update of ${deploymentId} and never executed`, deleted.seq, runId);
+        const start = scheduledStartMs === undefined ? 'start not given' : `start ${scheduledStartMs} ms`;
+        verdict.violation(`backlog run ${runId} (${last.to}, ${start}) was deleted by the update of ${deploymentId} and never executed`, deleted.seq, runId);
       } else {
         verdict.unknown(`backlog run ${runId} had not been executed when the trace ended`);
       }
@@ -114,9 +142,23 @@ export const oneRunPerSlot: ClauseChecker = (history) => {
   const slotOf = new Map<string, string>();
   for (const event of history.events) {
     if (event.kind === 'transition' && event.entity === 'run' && event.from === null) {
-      const run = facts(event);
-      if (run.deploymentId === null || run.slotMs === null) continue;
-      const slot = `${run.deploymentId}@${run.slotMs}`;
+      const deploymentId = RunFacts.own(event, 'deploymentId');
+      const slotMs = RunFacts.own(event, 'slotMs');
+      // Null says "no deployment" or "made by hand": such a run fills no schedule slot.
+      if (deploymentId === null || slotMs === null) continue;
+      // Only the scheduler fills slots. A run with a slot left out is judged only when
+      // the trace says the scheduler made it (its cause, or autoScheduled); any other
+      // run is one made by hand, which fills none.
+      const madeBySchedule = event.cause === 'scheduler' || RunFacts.own(event, 'autoScheduled') === true;
+      if ((deploymentId === undefined || slotMs === undefined) && !madeBySchedule) continue;
+      if (deploymentId === undefined || slotMs === undefined) {
+        const missing: RunAttributeName[] = [...(deploymentId === undefined ? ['deploymentId' as const] : []), ...(slotMs === undefined ? ['slotMs' as const] : [])];
+        verdict.unknown(
+          `which schedule slot run ${event.id} fills cannot be told: the scheduler made it, but ${missingAttributes(event.id, missing)}`,
+        );
+        continue;
+      }
+      const slot = `${deploymentId}@${slotMs}`;
       slotOf.set(event.id, slot);
       const runs = live.get(slot) ?? new Set<string>();
       runs.add(event.id);
@@ -132,20 +174,35 @@ export const oneRunPerSlot: ClauseChecker = (history) => {
 
 export const concurrencyLimitHeld: ClauseChecker = (history) => {
   const verdict = new VerdictBuilder('RUN-CONCURRENCY-01');
+  const facts = new RunFacts(history);
   const limits = new Map<string, number | null>();
   const active = new Map<string, Set<string>>();
+  const undecided = new Set<string>();
   for (const event of history.events) {
     if (event.kind === 'request' && event.op === 'deploy' && event.outcome === 'ok') {
       const limit = event.args.concurrencyLimit;
       limits.set(String(event.args.deployment), typeof limit === 'number' ? limit : null);
     }
     if (event.kind !== 'transition' || event.entity !== 'run') continue;
-    const deploymentId = facts(event).deploymentId;
+    const deploymentId = facts.attribute(event.id, 'deploymentId', event.seq);
     if (deploymentId === null) continue;
+    // Only a limit can be broken: without one in force, a run of unknown deployment cannot break it.
+    const anyLimit = [...limits.values()].some((limit) => limit !== null);
+    if (deploymentId === undefined && !anyLimit) continue;
+    const state = runStateOf(verdict, event);
+    if (!state) continue;
+    const isActive = runActiveTypes.includes(state.type);
+    if (deploymentId === undefined) {
+      if (isActive && !undecided.has(event.id)) {
+        undecided.add(event.id);
+        verdict.unknown(`which deployment's limit active run ${event.id} counts against cannot be told: ${missingAttributes(event.id, ['deploymentId'])}`);
+      }
+      continue;
+    }
     const runs = active.get(deploymentId) ?? new Set<string>();
     active.set(deploymentId, runs);
-    const entering = runActiveTypes.includes(parseRunState(event.to).type) && !runs.has(event.id);
-    if (runActiveTypes.includes(parseRunState(event.to).type)) runs.add(event.id);
+    const entering = isActive && !runs.has(event.id);
+    if (isActive) runs.add(event.id);
     else runs.delete(event.id);
     const limit = limits.get(deploymentId);
     // Lowering a limit does not stop runs already active; only a run taking a slot over it counts.
@@ -158,19 +215,28 @@ export const concurrencyLimitHeld: ClauseChecker = (history) => {
 
 export const retriesFollowed: ClauseChecker = (history) => {
   const verdict = new VerdictBuilder('RUN-RETRY-01');
+  const facts = new RunFacts(history);
   const attempts = new Map<string, number>();
+  const undecided = new Set<string>();
   for (const transition of history.transitions) {
-    if (transition.entity !== 'run') continue;
-    const { retries } = facts(transition);
-    // An attempt starts RUNNING from PENDING; resuming a PAUSED run is not one (Prefect IncrementFlowRunCount).
-    if (parseRunState(transition.to).type === 'RUNNING' && (transition.from === null || parseRunState(transition.from).type === 'PENDING')) {
+    if (transition.entity !== 'run' || !runStateOf(verdict, transition)) continue;
+    const retries = facts.attribute(transition.id, 'retries', transition.seq);
+    const needRetries = (why: string) => {
+      if (undecided.has(transition.id)) return;
+      undecided.add(transition.id);
+      verdict.unknown(`whether run ${transition.id} ${why} was allowed cannot be told: ${missingAttributes(transition.id, ['retries'])}`);
+    };
+    // An attempt is an entry into RUNNING that adds to Prefect's run_count; resuming a PAUSED run is not one.
+    if (incrementsRunCount(transition.from, transition.to)) {
       const count = (attempts.get(transition.id) ?? 0) + 1;
       attempts.set(transition.id, count);
-      if (count > retries + 1) verdict.violation(`run ${transition.id} ran ${count} times with ${retries} retries`, transition.seq, transition.id);
+      if (count > 1 && retries === undefined) needRetries(`running ${count} times`);
+      else if (retries !== undefined && count > retries + 1) verdict.violation(`run ${transition.id} ran ${count} times with ${retries} retries`, transition.seq, transition.id);
     }
-    if (transition.to === 'FAILED' && transition.from !== null && parseRunState(transition.from).type === 'RUNNING') {
+    if (transition.to === 'FAILED' && transition.from !== null && readRunState(transition.from)?.type === 'RUNNING') {
       const count = attempts.get(transition.id) ?? 0;
-      if (count <= retries) verdict.violation(`run ${transition.id} FAILED after ${count} attempt(s) with ${retries} retries; it should be SCHEDULED/AwaitingRetry`, transition.seq, transition.id);
+      if (retries === undefined) needRetries(`failing for good after ${count} attempt(s)`);
+      else if (count <= retries) verdict.violation(`run ${transition.id} FAILED after ${count} attempt(s) with ${retries} retries; it should be SCHEDULED/AwaitingRetry`, transition.seq, transition.id);
     }
   }
   return verdict.build();

@@ -1,7 +1,10 @@
 /**
  * A trace indexed for the clause checkers: transitions per entity, process liveness per
  * pid, parents of runs, requests by op. Built once per check; pure reads after that.
+ * Run states are read in canonical form (canonical-states.ts), so `SCHEDULED/Scheduled`
+ * and `SCHEDULED` are one state to every checker.
  */
+import { withCanonicalRunStates } from './canonical-states.ts';
 import { defaultBounds, type Bounds, type EntityKind, type MetaEvent, type ObserveEvent, type ObserveProcessEvent, type RequestEvent, type TraceEvent, type TransitionEvent } from '../../trace/events.ts';
 
 export function entityKey(entity: EntityKind, id: string): string {
@@ -25,7 +28,12 @@ export class History {
   private readonly processObservations = new Map<number, ObserveProcessEvent[]>();
   private readonly runParents = new Map<string, string | null>();
 
-  constructor(readonly events: readonly TraceEvent[]) {
+  /** The trace's events, in order, run states in canonical form. */
+  readonly events: readonly TraceEvent[];
+
+  constructor(trace: readonly TraceEvent[]) {
+    const events = withCanonicalRunStates(trace);
+    this.events = events;
     this.meta = events.find((event): event is MetaEvent => event.kind === 'meta');
     this.bounds = { ...defaultBounds, ...this.meta?.bounds };
     const teardown = events.find((event) => event.kind === 'teardown');

@@ -4,7 +4,7 @@
  * (PrefectHQ/prefect#17792).
  */
 import { isTerminal } from '../../spec/transitions.ts';
-import type { TransitionEvent } from '../../trace/events.ts';
+import { isParentCancelCause, type TransitionEvent } from '../../trace/events.ts';
 import type { History } from './history.ts';
 import { VerdictBuilder, type ClauseChecker } from './verdict.ts';
 
@@ -75,7 +75,7 @@ export const subflowsCancelled: ClauseChecker = (history) => {
   const verdict = new VerdictBuilder('RUN-CANCEL-03');
   const boundMs = history.bounds.cancelBoundMs;
   const parents = history.transitions.filter(
-    (transition) => transition.entity === 'run' && (transition.to === 'CANCELLING' || transition.to === 'CANCELLED') && transition.cause !== 'parent-cancelling' && transition.cause !== 'parent-cancelled',
+    (transition) => transition.entity === 'run' && (transition.to === 'CANCELLING' || transition.to === 'CANCELLED') && !isParentCancelCause(transition.cause),
   );
   const judged = new Set<string>();
   for (const parent of parents) {

@@ -1,21 +1,64 @@
-/** TRANSITION-01, TRANSITION-02, OBSERVE-01: every step and every read agrees with the machines. */
-import { eventsBetween, isTerminal, reachableFrom } from '../../spec/transitions.ts';
+/**
+ * TRANSITION-01, TRANSITION-02, OBSERVE-01: every step and every read agrees with the machines.
+ *
+ * A state name the entity's machine does not know (`COMPLETE` for `COMPLETED`) is
+ * reported as such, with the nearest known name, and not as an illegal move: the fix is
+ * a spelling, not a lifecycle. It is a violation, not 'unknown'. State names are part of
+ * the contract (docs/trace.md; `flowconform spec` lists them), so an engine that writes
+ * or shows a name the spec does not know has broken it, and a re-run cannot change
+ * that, whereas 'unknown' (exit 3) says the history was too short to decide. It also
+ * leaves no way out: were an unknown name 'unknown', an engine could make every move
+ * unjudgeable by naming its states its own way.
+ */
+import type { EntityKind } from '../../trace/events.ts';
+import { canonicalState, eventsBetween, isTerminal, nearestState, reachableFrom } from '../../spec/transitions.ts';
 import { entityKey, type History } from './history.ts';
 import { VerdictBuilder, type ClauseChecker } from './verdict.ts';
 
+/** The message for a state name the machine lacks: distinct from an illegal move, with the nearest known name. */
+export function unknownStateMessage(entity: EntityKind, id: string, name: string, written: 'wrote' | 'was read back as'): string {
+  return `${entity} ${id} ${written} '${name}', a state name the ${entity} machine does not know (nearest known: '${nearestState(entity, name)}'; \`flowconform spec\` lists the states)`;
+}
+
+/**
+ * Reports each unknown name once per entity: the `to` of one line is the `from` of the
+ * next, and one misspelling is one finding.
+ */
+class UnknownNames {
+  private readonly reported = new Set<string>();
+
+  constructor(private readonly verdict: VerdictBuilder) {}
+
+  /** Reports the unknown names among `names`; returns whether there were any. */
+  check(entity: EntityKind, id: string, names: ReadonlyArray<string | null>, written: 'wrote' | 'was read back as', seq: number): boolean {
+    let found = false;
+    for (const name of names) {
+      if (name === null || canonicalState(entity, name) !== undefined) continue;
+      found = true;
+      const key = `${entityKey(entity, id)}:${name}`;
+      if (this.reported.has(key)) continue;
+      this.reported.add(key);
+      this.verdict.violation(unknownStateMessage(entity, id, name, written), seq, id);
+    }
+    return found;
+  }
+}
+
 export const transitionAccepted: ClauseChecker = (history: History) => {
   const verdict = new VerdictBuilder('TRANSITION-01');
+  const unknownNames = new UnknownNames(verdict);
   const last = new Map<string, string | null>();
   for (const transition of history.transitions) {
     const key = entityKey(transition.entity, transition.id);
     const previous = last.has(key) ? last.get(key)! : null;
+    const hasUnknownName = unknownNames.check(transition.entity, transition.id, [transition.from, transition.to], 'wrote', transition.seq);
     if (transition.from !== previous) {
       verdict.violation(
         `${transition.entity} ${transition.id} moved from ${transition.from ?? '(new)'} but its last recorded state was ${previous ?? '(none)'}`,
         transition.seq,
         transition.id,
       );
-    } else if (eventsBetween(transition.entity, transition.from, transition.to).length === 0) {
+    } else if (!hasUnknownName && eventsBetween(transition.entity, transition.from, transition.to).length === 0) {
       verdict.violation(
         `${transition.entity} ${transition.id}: ${transition.from ?? '(new)'} → ${transition.to} is not a transition of the ${transition.entity} machine (cause: ${transition.cause})`,
         transition.seq,
@@ -43,6 +86,7 @@ export const terminalAbsorbing: ClauseChecker = (history: History) => {
 
 export const observedReachable: ClauseChecker = (history: History) => {
   const verdict = new VerdictBuilder('OBSERVE-01');
+  const unknownNames = new UnknownNames(verdict);
   const last = new Map<string, string | null>();
   /** Entities read back present at least once: only those can "come back". */
   const seenPresent = new Set<string>();
@@ -50,15 +94,17 @@ export const observedReachable: ClauseChecker = (history: History) => {
     const key = entityKey(observe.entity, observe.id);
     const wasPresent = seenPresent.has(key);
     if (observe.state !== null) seenPresent.add(key);
+    const hasUnknownName = unknownNames.check(observe.entity, observe.id, [observe.state], 'was read back as', observe.seq);
     if (!last.has(key)) {
       last.set(key, observe.state);
       continue;
     }
     const previous = last.get(key)!;
     if (observe.state === previous) continue;
+    const previousKnown = previous === null || canonicalState(observe.entity, previous) !== undefined;
     if (previous === null && observe.state !== null && wasPresent) {
       verdict.violation(`${observe.entity} ${observe.id} was read back as gone, then as ${observe.state}`, observe.seq, observe.id);
-    } else if (previous !== null && observe.state !== null && !reachableFrom(observe.entity, previous).has(observe.state)) {
+    } else if (previous !== null && observe.state !== null && !hasUnknownName && previousKnown && !reachableFrom(observe.entity, previous).has(observe.state)) {
       verdict.violation(
         `${observe.entity} ${observe.id} was read back as ${previous}, then as ${observe.state}, which the machine cannot reach from it`,
         observe.seq,

@@ -15,8 +15,9 @@ export class VerdictBuilder {
     this.violations.push({ clauseId: this.clauseId, message, seq, ...(entity === undefined ? {} : { entity }) });
   }
 
+  /** Records why the clause cannot be decided; a reason already recorded is not repeated. */
   unknown(reason: string): void {
-    this.unknownReasons.push(reason);
+    if (!this.unknownReasons.includes(reason)) this.unknownReasons.push(reason);
   }
 
   build(): ClauseVerdict {

@@ -1,4 +1,4 @@
-/** Exit codes of every flowconform command (DESIGN.md; CI scripts depend on them). */
+/** Exit codes of every flowconform command (docs/architecture.md; CI scripts depend on them). */
 export const exitCodes = {
   /** Conformant: every clause held. */
   conformant: 0,

@@ -1,4 +1,3 @@
-import { bugProfileIds, isBugProfileId, type BugProfileId } from '../../engine/bugs/profiles.ts';
 import { UsageError } from './exit-codes.ts';
 
 /** Options every running command takes. */
@@ -6,13 +5,7 @@ export interface CommonOptions {
   bug?: string;
   out: string;
   seed?: string;
-}
-
-/** @throws UsageError naming the known profiles when `value` is not one. */
-export function parseBug(value: string | undefined): BugProfileId | null {
-  if (value === undefined) return null;
-  if (!isBugProfileId(value)) throw new UsageError(`--bug: unknown profile '${value}' (known: ${bugProfileIds.join(', ')})`);
-  return value;
+  engine?: string;
 }
 
 /** @throws UsageError when `value` is not a whole number. */

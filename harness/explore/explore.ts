@@ -12,7 +12,10 @@
  * returning, so exploration never leaves a process behind.
  */
 import fc from 'fast-check';
-import type { BugProfileId } from '../../engine/bugs/profiles.ts';
+import { referenceEngineCommand, type EngineCommand } from '../engine-process/engine-command.ts';
+import { EnginePool } from '../engine-process/engine-pool.ts';
+import type { Capabilities } from '../../protocol/capabilities.ts';
+import { missingForStep } from '../applicability.ts';
 import { scenarioArbitrary } from '../../scenarios/generate/scenario-arbitrary.ts';
 import type { Scenario } from '../../scenarios/schema/steps.ts';
 import { violatedClauseIds, type ScenarioResult } from '../result.ts';
@@ -22,7 +25,11 @@ export interface ExploreOptions {
   /** Generated scenarios to try before giving up (count). */
   runs: number;
   seed: number;
-  bug: BugProfileId | null;
+  bug: string | null;
+  /** The engine under test; the reference engine when absent. */
+  engine?: EngineCommand;
+  /** Its capabilities: generation keeps to the steps and platforms it has (default: everything). */
+  capabilities?: Capabilities;
   /** Wall-time budget of detection (ms). */
   timeLimitMs: number;
   /** Wall-time budget of shrinking, after detection (ms). */
@@ -43,7 +50,7 @@ export interface ExploreProgress {
 
 export interface ExploreReport {
   seed: number;
-  bug: BugProfileId | null;
+  bug: string | null;
   found: boolean;
   /** Runs until the first failure, or all runs made when nothing was found (count). */
   detectionRuns: number;
@@ -67,7 +74,21 @@ export interface ExploreReport {
 export async function explore(options: ExploreOptions): Promise<ExploreReport> {
   if (!(options.runs >= 1)) throw new RangeError(`explore: --runs must be >= 1, got ${options.runs}`);
   if (!(options.timeLimitMs > 0)) throw new RangeError(`explore: --time-limit must be > 0 ms, got ${options.timeLimitMs}`);
-  const arbitrary = scenarioArbitrary();
+  const { capabilities } = options;
+  const arbitrary = scenarioArbitrary(
+    capabilities ? { applies: (step) => missingForStep(step, capabilities).length === 0, platforms: (['posix', 'win32'] as const).filter((platform) => capabilities.killStrategies.includes(platform)) } : {},
+  );
+  const engine = options.engine ?? referenceEngineCommand();
+  const pool = new EnginePool(engine);
+  try {
+    return await campaign(options, arbitrary, engine, pool);
+  } finally {
+    await pool.close();
+  }
+}
+
+/** Detection, then shrinking, with engines from `pool`. */
+async function campaign(options: ExploreOptions, arbitrary: fc.Arbitrary<Scenario>, engine: EngineCommand, pool: EnginePool): Promise<ExploreReport> {
   const started = Date.now();
   let inFlight: Promise<ScenarioResult> | undefined;
   let phase: ExploreProgress['phase'] = 'detect';
@@ -76,7 +97,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreReport> {
   let phaseStarted = started;
 
   const runOne = async (scenario: Scenario): Promise<ScenarioResult> => {
-    inFlight = runScenario(scenario, { bug: options.bug, seed: options.seed });
+    inFlight = runScenario(scenario, { bug: options.bug, seed: options.seed, engine, pool });
     const result = await inFlight;
     runCount += 1;
     if (phase === 'detect' && result.outcome === 'inconclusive') inconclusiveRuns += 1;

@@ -1,40 +1,47 @@
 /**
  * The observer does not take the engine's word for what matters: it reads entity states
  * back through the engine's query API (as a UI would) and process liveness from the
- * operating system (/proc, where a zombie counts as dead). It writes an event only when
- * what it sees changes, so a trace stays small while polls are frequent.
+ * operating system (/proc, where a zombie counts as dead) for every process of the
+ * engine's session (its descendants and every process carrying its session marker), not
+ * only those the engine reports. It writes an event only when what it sees changes, so a
+ * trace stays small while polls are frequent.
+ *
+ * Which entity owns a process is the one thing taken from the engine (the `processes`
+ * operation); a process it has not reported yet is attributed to its nearest ancestor
+ * with a known owner, else `unknown`.
  */
-import { isAliveInProc, processesWithArgument, readProcessStat } from '../../engine/adapters/proc.ts';
-import type { EntityView } from '../../engine/reference-engine.ts';
-import type { TraceSink } from '../../engine/ports/trace-sink.ts';
+import type { EntityView, ProcessView } from '../../protocol/operations.ts';
+import { isAliveInProc, readProcessStat, type ProcessStat } from '../../os/proc.ts';
 import type { TraceEvent, TransitionEvent } from '../../trace/events.ts';
+import type { TraceRecorder } from './trace-recorder.ts';
 
-export interface QueryApi {
-  entities(): EntityView[];
-}
+/** The owner of a process nobody claimed. */
+export const unknownOwner = 'unknown';
 
 export class Observer {
   /** `kind:id` → last state read (null: read as gone). */
   private readonly states = new Map<string, EntityView | null>();
   /** pid → owner and last liveness seen. */
   private readonly processes = new Map<number, { owner: string; alive: boolean }>();
+  /** pid → owner, as the engine reported. */
+  private readonly owners = new Map<number, string>();
 
-  constructor(
-    private readonly trace: TraceSink,
-    private readonly query: QueryApi,
-    /** The `--session` marker of the engine's workers. */
-    private readonly session: string,
-  ) {}
+  constructor(private readonly trace: TraceRecorder) {}
 
-  /** Read every entity, then every process of the session; record what changed. */
-  observe(): void {
-    this.observeEntities();
-    this.observeProcesses('poll');
+  /** Record what the engine says it started (the answer of `processes`). */
+  learnOwners(processes: readonly ProcessView[]): void {
+    for (const process of processes) this.owners.set(process.pid, process.owner);
   }
 
-  observeEntities(): void {
+  /** Does this snapshot hold a process whose owner the engine has not told yet? */
+  hasUnownedProcess(live: readonly ProcessStat[]): boolean {
+    return live.some((stat) => !this.owners.has(stat.pid));
+  }
+
+  /** Record the entities read through `query` where they changed. */
+  observeEntities(entities: readonly EntityView[]): void {
     const seen = new Set<string>();
-    for (const view of this.query.entities()) {
+    for (const view of entities) {
       const key = `${view.entity}:${view.id}`;
       seen.add(key);
       const before = this.states.get(key);
@@ -54,9 +61,9 @@ export class Observer {
    * trace says exists (it has transitions) but the query API no longer shows is
    * recorded as gone, even if no poll ever caught it alive.
    */
-  observeFinal(events: readonly TraceEvent[]): void {
-    this.observeEntities();
-    const present = new Set(this.query.entities().map((view) => `${view.entity}:${view.id}`));
+  observeFinal(entities: readonly EntityView[], events: readonly TraceEvent[]): void {
+    this.observeEntities(entities);
+    const present = new Set(entities.map((view) => `${view.entity}:${view.id}`));
     const reported = new Map<string, TransitionEvent>();
     for (const event of events) if (event.kind === 'transition') reported.set(`${event.entity}:${event.id}`, event);
     for (const [key, last] of reported) {
@@ -66,21 +73,22 @@ export class Observer {
     }
   }
 
-  /** Scan /proc for the session's processes; record births and deaths (or, with `everyProcess`, all). */
-  observeProcesses(reason: string, everyProcess = false): void {
-    const live = new Map(processesWithArgument('--session', this.session).map((found) => [found.pid, found]));
-    for (const [pid, found] of live) {
-      const known = this.processes.get(pid);
-      // Between fork and exec a child still shows its parent's command line, so its owner
-      // can change once; a later look corrects it.
-      const owner = found.owner ?? known?.owner ?? 'unknown';
+  /**
+   * Record births and deaths among the session's processes (`live`, one /proc snapshot),
+   * or, with `everyProcess`, the liveness of every process ever seen.
+   */
+  observeProcesses(live: readonly ProcessStat[], reason: string, everyProcess = false): void {
+    const byPid = new Map(live.map((stat) => [stat.pid, stat]));
+    for (const stat of live) {
+      const known = this.processes.get(stat.pid);
+      const owner = this.ownerOf(stat, byPid);
       if (known?.alive && known.owner === owner && !everyProcess) continue;
-      this.processes.set(pid, { owner, alive: true });
-      this.trace.emit({ kind: 'observe-process', pid, owner, alive: true, stat: found.state, groupId: found.processGroupId, reason });
+      this.processes.set(stat.pid, { owner, alive: true });
+      this.trace.emit({ kind: 'observe-process', pid: stat.pid, owner, alive: true, stat: stat.state, groupId: stat.processGroupId, reason });
     }
     for (const [pid, known] of this.processes) {
-      if (live.has(pid)) continue;
-      // Not found by its marker: gone, a zombie (its cmdline is empty), or marker unreadable.
+      if (byPid.has(pid)) continue;
+      // Not in this snapshot of the session: gone, or a zombie; read it again to be sure.
       const alive = isAliveInProc(pid);
       if (known.alive === alive && !everyProcess) continue;
       this.processes.set(pid, { owner: known.owner, alive });
@@ -91,5 +99,15 @@ export class Observer {
   /** Pids seen alive at the last look. */
   livePids(): number[] {
     return [...this.processes].filter(([, known]) => known.alive).map(([pid]) => pid);
+  }
+
+  private ownerOf(stat: ProcessStat, byPid: Map<number, ProcessStat>): string {
+    let current: ProcessStat | undefined = stat;
+    for (let depth = 0; current !== undefined && depth < 64; depth += 1) {
+      const owner = this.owners.get(current.pid);
+      if (owner !== undefined) return owner;
+      current = byPid.get(current.parentPid);
+    }
+    return this.processes.get(stat.pid)?.owner ?? unknownOwner;
   }
 }

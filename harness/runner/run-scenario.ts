@@ -1,71 +1,68 @@
 /**
- * Runs one scenario against a fresh reference engine and checks its trace.
+ * Runs one scenario against an engine under test, through the engine protocol only
+ * (docs/engine-protocol.md), and checks its trace.
  *
- * Every step has a time limit; an asynchronous engine call that does not settle within
- * it ends the run as inconclusive (timeout) with the trace so far, and an engine that
- * throws ends it as a crash. (A synchronous call that never returns cannot be cut off
- * from the same thread; the reference engine's synchronous calls are bounded loops.) Whatever happens, the engine is closed, the observer takes a last look at
- * /proc, and any process of the session still alive is killed by pid, so the harness
- * never hangs and never leaks a process.
+ * The engine is a fresh process per scenario: started, handshake, `setup`, the steps,
+ * then teardown. Every request has a deadline and every step a time limit: an engine that
+ * does not answer in time ends the run as inconclusive (`timeout`) naming the operation;
+ * one that breaks the protocol or exits ends it as a `crash`; either way the trace so far
+ * is kept. A scenario whose steps need what the engine lacks is `not-applicable`.
+ * Whatever happens, the observer takes a last look, the engine is asked to shut down,
+ * and every process of its session still alive is killed by pid, so the harness never
+ * hangs and never leaks a process.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LinuxProcessHost } from '../../engine/adapters/linux-process-host.ts';
-import { killAll } from '../../engine/processes/kill-tree.ts';
-import { LogicalClock } from '../../engine/adapters/logical-clock.ts';
-import { TraceRecorder } from '../../engine/adapters/trace-recorder.ts';
-import type { BugProfileId } from '../../engine/bugs/profiles.ts';
-import { ReferenceEngine, type EngineOptions } from '../../engine/reference-engine.ts';
+import type { Outcome } from '../../protocol/outcome.ts';
+import type { EntityView, OperationArgs, OperationName, StepOperationName } from '../../protocol/operations.ts';
 import { stepName, type Scenario, type Step } from '../../scenarios/schema/steps.ts';
-import { defaultBounds, type EntityKind } from '../../trace/events.ts';
-import { isTerminal } from '../../spec/transitions.ts';
+import { stepKinds } from '../../scenarios/steps/registry.ts';
+import type { StepKind, StepOutcome, StepRuntime } from '../../scenarios/steps/step-kind.ts';
+import { defaultBounds, type Bounds } from '../../trace/events.ts';
+import { checkedFamilies, missingCapabilities } from '../applicability.ts';
 import { checkTrace } from '../checker/check.ts';
 import { scenarioEndReason } from '../checker/process.ts';
+import { referenceEngineCommand, type EngineCommand } from '../engine-process/engine-command.ts';
+import { EngineFaultError } from '../engine-process/engine-fault.ts';
+import { EngineProcess } from '../engine-process/engine-process.ts';
+import type { EnginePool } from '../engine-process/engine-pool.ts';
 import { environment } from '../environment.ts';
-import type { ScenarioResult } from '../result.ts';
-import { Client } from './client.ts';
+import type { EngineInfo, ScenarioOutcome, ScenarioResult } from '../result.ts';
 import { Observer } from './observer.ts';
+import { TraceRecorder } from './trace-recorder.ts';
+import { killPids } from '../../os/kill.ts';
 
 /** Between two looks at the engine while waiting (ms). */
 export const pollMs = 20;
-/** Time limit of a step that does not say its own (ms). */
+/** Time limit of a step that does not say its own (ms); also the deadline of its requests. */
 export const stepTimeoutMsDefault = 15_000;
-/** Extra time a waiting step gets beyond its own timeout before it counts as hung (ms). */
-export const stepTimeoutMarginMs = 5_000;
+/** Deadline of the harness's own requests while looking (`tick`, `query`, `processes`) (ms). */
+export const lookDeadlineMs = 5_000;
 /** After the last step, keep looking this long so bounds just after it can be judged (ms). */
 export const settleMs = 200;
-/** How long teardown may take before the run is inconclusive (ms). */
+/** How long the engine's shutdown may take before the run is inconclusive (ms). */
 export const closeTimeoutMsMax = 10_000;
 
 export interface RunScenarioOptions {
-  bug?: BugProfileId | null;
+  /** The engine to start; the reference engine when absent. */
+  engine?: EngineCommand;
+  /** A defect to switch on in the engine, by bug profile id (sent in `setup`). */
+  bug?: string | null;
   seed?: number;
-  /** Write the trace here as `<scenario>.jsonl`; no file when absent. */
+  /** Write the trace here as `<scenario>.jsonl`, and the engine's stderr as `<scenario>.engine.log`. */
   traceDir?: string;
-  /**
-   * Makes the engine under test (default: the reference engine). Tests pass an engine
-   * that hangs or throws to show the run ends inconclusive instead of hanging.
-   */
-  createEngine?: (options: EngineOptions) => ReferenceEngine;
   /** Time limit of steps that do not derive one from their own fields (ms); default stepTimeoutMsDefault. */
   stepTimeoutMs?: number;
+  /** Engines of `engine` started ahead (suites, campaigns); one is started for this run when absent. */
+  pool?: EnginePool;
 }
 
 export type LoadedScenario = Scenario & { file?: string | null };
 
-class StepTimeoutError extends Error {
-  constructor(index: number, step: Step, ms: number) {
-    super(`step ${index} (${stepName(step)}) did not finish within ${ms} ms`);
-    this.name = 'StepTimeoutError';
-  }
-}
-
-function stepTimeoutMs(step: Step, defaultMs: number): number {
-  if ('await' in step) return step.await.timeoutMs + stepTimeoutMarginMs;
-  if ('drain' in step) return step.drain.timeoutMs + stepTimeoutMarginMs;
-  if ('sleep' in step) return step.sleep.ms + stepTimeoutMarginMs;
-  return defaultMs;
+/** The run ends: a step or request had no answer in time. */
+class RunTimeoutError extends Error {
+  override readonly name = 'RunTimeoutError';
 }
 
 async function withTimeout<T>(work: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
@@ -80,20 +77,150 @@ async function withTimeout<T>(work: Promise<T>, ms: number, onTimeout: () => Err
   }
 }
 
-/** The pseudo-state of `await` that matches any final state of the entity's machine. */
-export const terminalPseudoState = 'TERMINAL';
+/** The trace's `answer` of a request: the result with `ok`, or the error. */
+function answerOf(outcome: Outcome): Record<string, unknown> {
+  switch (outcome.outcome) {
+    case 'ok':
+      return { ok: true, ...outcome.result };
+    case 'fail':
+      return { ok: false, code: outcome.error.code, error: outcome.error.message };
+    case 'info':
+      return outcome.error === null ? { timedOut: outcome.timedOut } : { code: outcome.error.code, error: outcome.error.message, definite: false };
+  }
+}
 
-function matchesState(entity: EntityKind, actual: string, wanted: string): boolean {
-  if (wanted === terminalPseudoState) return isTerminal(entity, actual);
-  return actual === wanted || actual.startsWith(`${wanted}/`);
+function engineInfo(engine: EngineProcess | null, command: EngineCommand): EngineInfo | null {
+  if (engine === null) return null;
+  return {
+    name: engine.name,
+    version: engine.version,
+    command: [command.command, ...command.args].join(' '),
+    session: engine.marker,
+    capabilities: engine.capabilities,
+    checkedFamilies: engine.capabilities ? checkedFamilies(engine.capabilities) : [],
+  };
+}
+
+/** One scenario against one engine process: the client, the looks, the step runtime. */
+class Session implements StepRuntime {
+  readonly acknowledged: string[] = [];
+  readonly observer: Observer;
+  private requestCount = 0;
+  private instanceRequestCount = 0;
+  /** Deadline of step requests (ms). */
+  requestDeadlineMs: number;
+
+  constructor(
+    readonly engine: EngineProcess,
+    readonly trace: TraceRecorder,
+    readonly bounds: Bounds,
+    stepTimeoutMs: number,
+  ) {
+    this.observer = new Observer(trace);
+    this.requestDeadlineMs = stepTimeoutMs;
+  }
+
+  /** A request the harness needs answered: anything but ok ends the run. */
+  async mustAnswer<Op extends OperationName>(op: Op, args: OperationArgs<Op> | Record<string, unknown>, deadlineMs = lookDeadlineMs): Promise<Record<string, unknown>> {
+    const outcome = await this.engine.request(op, args, deadlineMs);
+    if (outcome.outcome === 'ok') return outcome.result;
+    if (outcome.outcome === 'info' && outcome.timedOut) throw new RunTimeoutError(`engine ${this.engine.name} did not answer ${op} within ${deadlineMs} ms`);
+    throw new EngineFaultError('protocol', this.engine.name, `${op} failed: ${outcome.error?.code ?? 'unknown'}: ${outcome.error?.message ?? ''}`, op);
+  }
+
+  async request<Op extends StepOperationName>(op: Op, args: OperationArgs<Op>, options: { requestId?: string; traceArgs?: Record<string, unknown> } = {}): Promise<Outcome> {
+    const requestId = options.requestId ?? `op-${++this.requestCount}`;
+    const outcome = await this.engine.request(op, args, this.requestDeadlineMs);
+    if (outcome.outcome === 'ok' && outcome.result.timeMs !== undefined && op === 'advance-clock') this.trace.logicalNowMs = Number(outcome.result.timeMs);
+    this.trace.emit({ kind: 'request', op, requestId, args: { ...args, ...options.traceArgs }, outcome: outcome.outcome, answer: answerOf(outcome) });
+    if (outcome.outcome === 'ok' && op === 'start-process-instance') this.acknowledged.push(requestId);
+    if (outcome.outcome === 'info' && outcome.timedOut) {
+      throw new RunTimeoutError(`engine ${this.engine.name} did not answer ${op} (${requestId}) within ${this.requestDeadlineMs} ms`);
+    }
+    return outcome;
+  }
+
+  recordFault(action: 'inject' | 'clear', fault: string): void {
+    this.trace.emit({ kind: 'fault', action, fault });
+  }
+
+  nextInstanceRequestId(): string {
+    this.instanceRequestCount += 1;
+    return `req-${this.instanceRequestCount}`;
+  }
+
+  /** Read the engine's entities (after running its due work, for a driven clock). */
+  async entities(): Promise<EntityView[]> {
+    if (this.engine.capabilities?.clock === 'driven') await this.mustAnswer('tick', {});
+    const result = await this.mustAnswer('query', {});
+    return result.entities as EntityView[];
+  }
+
+  async lookProcesses(reason: string, everyProcess = false): Promise<void> {
+    const live = this.engine.sessionProcesses();
+    if (this.observer.hasUnownedProcess(live) && !this.engine.fault) {
+      const result = await this.mustAnswer('processes', {}).catch(() => null);
+      if (result) this.observer.learnOwners(result.processes as never);
+    }
+    this.observer.observeProcesses(live, reason, everyProcess);
+  }
+
+  async look(): Promise<void> {
+    await this.lookAt();
+  }
+
+  /** One look; returns the entities read. */
+  async lookAt(): Promise<EntityView[]> {
+    const entities = await this.entities();
+    this.observer.observeEntities(entities);
+    await this.lookProcesses('poll');
+    return entities;
+  }
+
+  async waitUntil(done: (entities: readonly EntityView[]) => boolean, timeoutMs: number): Promise<StepOutcome> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const entities = await this.lookAt();
+      if (done(entities)) return 'ok';
+      if (Date.now() >= deadline) return 'timeout';
+      await sleep(pollMs);
+    }
+  }
+}
+
+function stepKindOf(step: Step): { kind: StepKind<string, never>; body: never } {
+  const name = stepName(step);
+  return { kind: stepKinds[name] as unknown as StepKind<string, never>, body: (step as Record<string, unknown>)[name] as never };
 }
 
 export async function runScenario(scenario: LoadedScenario, options: RunScenarioOptions = {}): Promise<ScenarioResult> {
   const bug = options.bug ?? null;
   const seed = options.seed ?? 1;
   const bounds = { ...defaultBounds, ...scenario.bounds };
-  const clock = new LogicalClock();
-  const trace = new TraceRecorder(clock);
+  const command = options.engine ?? referenceEngineCommand();
+  const stepTimeoutMs = options.stepTimeoutMs ?? stepTimeoutMsDefault;
+  const trace = new TraceRecorder();
+  const started = Date.now();
+  let logFile: string | undefined;
+  if (options.traceDir) {
+    await mkdir(options.traceDir, { recursive: true });
+    logFile = path.join(options.traceDir, `${scenario.name}.engine.log`);
+    await writeFile(logFile, '');
+  }
+
+  let engine: EngineProcess | null = null;
+  let end: { outcome: 'completed' | 'timeout' | 'crash'; error?: string } = { outcome: 'completed' };
+  let missing: string[] = [];
+  const failWith = (error: unknown) => {
+    end = { outcome: error instanceof RunTimeoutError ? 'timeout' : 'crash', error: error instanceof Error ? (error instanceof EngineFaultError || error instanceof RunTimeoutError ? error.message : (error.stack ?? error.message)) : String(error) };
+  };
+
+  try {
+    engine = await (options.pool ? options.pool.take() : EngineProcess.start({ command }));
+    engine.attach((event, timeMs) => trace.emitPushed(event, timeMs), logFile);
+  } catch (error) {
+    failWith(error);
+  }
   trace.emit({
     kind: 'meta',
     scenario: scenario.name,
@@ -102,95 +229,62 @@ export async function runScenario(scenario: LoadedScenario, options: RunScenario
     bug,
     platform: scenario.platform,
     bounds,
-    engine: 'flowconform-reference',
+    engine: engine ? `${engine.name} ${engine.version}` : command.label,
     environment: environment(),
   });
-  const engine = (options.createEngine ?? ((engineOptions) => new ReferenceEngine(engineOptions)))({
-    clock,
-    trace,
-    wallNowMs: () => trace.wallNowMs(),
-    platform: scenario.platform,
-    bounds,
-    bug,
-    seed,
-    consumerOrder: scenario.consumerOrder,
-  });
-  const observer = new Observer(trace, engine, engine.session);
-  const look = () => {
-    engine.tick();
-    observer.observe();
-  };
-  const client = new Client(engine, trace, look);
 
-  const waitUntil = async (done: () => boolean, timeoutMs: number): Promise<'ok' | 'timeout'> => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      look();
-      if (done()) return 'ok';
-      if (Date.now() >= deadline) return 'timeout';
-      await sleep(pollMs);
+  let session: Session | null = null;
+  if (engine?.capabilities) {
+    missing = missingCapabilities(scenario, engine.capabilities);
+  }
+  if (engine && missing.length === 0) {
+    session = new Session(engine, trace, bounds, stepTimeoutMs);
+    try {
+      await session.mustAnswer('setup', { platform: scenario.platform, bounds, bug, seed, consumerOrder: scenario.consumerOrder });
+      for (const [index, step] of scenario.steps.entries()) {
+        trace.emit({ kind: 'step', index, phase: 'begin', step });
+        const { kind, body } = stepKindOf(step);
+        const limitMs = kind.timeLimitMs(body, stepTimeoutMs);
+        const outcome = await withTimeout(kind.run(body, session), limitMs, () => new RunTimeoutError(`step ${index} (${kind.name}) did not finish within ${limitMs} ms`));
+        await session.look();
+        trace.emit({ kind: 'step', index, phase: 'end', step, outcome });
+      }
+      await session.waitUntil(() => false, settleMs);
+    } catch (error) {
+      failWith(error);
     }
-  };
-
-  const execute = async (step: Step): Promise<'ok' | 'timeout'> => {
-    if (await client.apply(step)) return 'ok';
-    if ('await' in step) {
-      const { state, timeoutMs, ...target } = step.await;
-      const [entity, id] = Object.entries(target).find(([, value]) => value !== undefined)! as [EntityKind, string];
-      return waitUntil(() => engine.entities().some((view) => view.entity === entity && view.id === id && matchesState(entity, view.state, state)), timeoutMs);
-    }
-    if ('drain' in step) {
-      return waitUntil(() => {
-        const byRequest = engine.instancesByRequest();
-        return client.acknowledged.every((requestId) => byRequest.has(requestId));
-      }, step.drain.timeoutMs);
-    }
-    if ('sleep' in step) {
-      await waitUntil(() => false, step.sleep.ms);
-      return 'ok';
-    }
-    throw new Error(`runScenario: no handler for step '${stepName(step)}'`);
-  };
-
-  const started = Date.now();
-  let end: { outcome: 'completed' | 'timeout' | 'crash'; error?: string } = { outcome: 'completed' };
-  try {
-    for (const [index, step] of scenario.steps.entries()) {
-      trace.emit({ kind: 'step', index, phase: 'begin', step });
-      const limitMs = stepTimeoutMs(step, options.stepTimeoutMs ?? stepTimeoutMsDefault);
-      const outcome = await withTimeout(execute(step), limitMs, () => new StepTimeoutError(index, step, limitMs));
-      look();
-      trace.emit({ kind: 'step', index, phase: 'end', step, outcome });
-    }
-    await waitUntil(() => false, settleMs);
-  } catch (error) {
-    end = { outcome: error instanceof StepTimeoutError ? 'timeout' : 'crash', error: error instanceof Error ? (error.stack ?? error.message) : String(error) };
   }
 
-  trace.emit({ kind: 'teardown' });
-  try {
-    await withTimeout(engine.close(), closeTimeoutMsMax, () => new Error(`engine teardown took over ${closeTimeoutMsMax} ms`));
-  } catch (error) {
-    if (end.outcome === 'completed') end = { outcome: 'timeout', error: String(error) };
+  if (engine) {
+    trace.emit({ kind: 'teardown' });
+    if (session && !engine.fault && end.outcome !== 'timeout') {
+      const last = await session.entities().catch(() => null);
+      if (last) session.observer.observeFinal(last, trace.events);
+    }
+    const clean = await withTimeout(engine.shutdown(), closeTimeoutMsMax + 5_000, () => new Error(`engine shutdown took over ${closeTimeoutMsMax} ms`)).catch(() => false);
+    if (!clean && end.outcome === 'completed' && session) end = { outcome: 'timeout', error: `engine ${engine.name} did not shut down cleanly within ${closeTimeoutMsMax} ms` };
+    if (session) {
+      // The last sweep: every process ever seen, and any process of the session still alive.
+      session.observer.observeProcesses(engine.sessionProcesses(), scenarioEndReason, true);
+      await killPids(session.observer.livePids(), 2_000);
+    }
   }
-  observer.observeFinal(trace.events);
-  observer.observeProcesses(scenarioEndReason, true);
-  // Whatever teardown left alive is killed by pid here (none, for a conformant engine).
-  await killAll(new LinuxProcessHost(), [], observer.livePids());
   trace.emit({ kind: 'end', outcome: end.outcome, ...(end.error === undefined ? {} : { error: end.error }) });
 
-  const { verdicts } = checkTrace(trace.events);
+  const notApplicable = missing.length > 0;
+  const { verdicts } = notApplicable ? { verdicts: [] } : checkTrace(trace.events);
   let tracePath: string | null = null;
   if (options.traceDir) {
-    await mkdir(options.traceDir, { recursive: true });
     tracePath = path.join(options.traceDir, `${scenario.name}.jsonl`);
     await writeFile(tracePath, trace.toJsonLines());
   }
-  const outcome = verdicts.some((verdict) => verdict.valid === false)
-    ? 'fail'
-    : end.outcome !== 'completed' || verdicts.some((verdict) => verdict.valid === 'unknown')
-      ? 'inconclusive'
-      : 'pass';
+  const outcome: ScenarioOutcome = notApplicable
+    ? 'not-applicable'
+    : verdicts.some((verdict) => verdict.valid === false)
+      ? 'fail'
+      : end.outcome !== 'completed' || verdicts.some((verdict) => verdict.valid === 'unknown')
+        ? 'inconclusive'
+        : 'pass';
   return {
     scenario: scenario.name,
     description: scenario.description,
@@ -204,6 +298,8 @@ export async function runScenario(scenario: LoadedScenario, options: RunScenario
     tracePath,
     steps: scenario.steps,
     ...(end.error === undefined ? {} : { error: end.error }),
+    missingCapabilities: missing,
+    engine: engineInfo(engine, command),
     trace: trace.events,
   };
 }

@@ -1,8 +1,9 @@
 /**
  * The model behind generated scenarios, in the manner of fast-check's model-based
- * commands: a precondition per step kind that reads the model and changes nothing, and
- * an update once a step is kept. `keepValidSteps` drops every step whose precondition
- * fails, so any sub-list fast-check shrinks to is still a valid scenario.
+ * commands: each step kind's precondition reads the model and changes nothing, and its
+ * update runs once a step is kept (both in the step's own file, scenarios/steps/).
+ * `keepValidSteps` drops every step whose precondition fails, so any sub-list fast-check
+ * shrinks to is still a valid scenario.
  *
  * After the steps comes the heal (Jepsen: run with faults, then heal and require
  * convergence): clear the faults, bring workers and a consumer back, and wait long enough
@@ -10,18 +11,10 @@
  */
 import type { Bounds } from '../../trace/events.ts';
 import { stepName, type StepInput } from '../schema/steps.ts';
+import { stepKinds } from '../steps/registry.ts';
+import type { GenerationModel, StepKind } from '../steps/step-kind.ts';
 
-export interface GenerationModel {
-  runs: Set<string>;
-  cancelledRuns: string[];
-  deployed: boolean;
-  workflows: Set<string>;
-  terminated: boolean;
-  paused: boolean;
-  faults: Set<string>;
-  consumers: number;
-  burst: boolean;
-}
+export type { GenerationModel };
 
 function emptyModel(): GenerationModel {
   return {
@@ -37,49 +30,33 @@ function emptyModel(): GenerationModel {
   };
 }
 
+/** The step's kind and body, typed loosely for the generic calls below. */
+function kindOf(step: StepInput): { kind: StepKind<string, never>; body: never } {
+  const name = stepName(step);
+  return { kind: stepKinds[name] as unknown as StepKind<string, never>, body: (step as Record<string, unknown>)[name] as never };
+}
+
 /** Would this step make sense now? Reads the model only. */
 export function precondition(model: GenerationModel, step: StepInput): boolean {
-  if ('start' in step) return !model.runs.has(step.start.run) && (step.start.deployment === undefined || model.deployed);
-  if ('cancel' in step) return model.runs.has(step.cancel.run) && !model.cancelledRuns.includes(step.cancel.run);
-  if ('await' in step) {
-    const run = step.await.run;
-    // Waiting for a long run to end on its own would only burn the step's timeout.
-    return run !== undefined && model.runs.has(run) && (step.await.state !== 'TERMINAL' || model.cancelledRuns.includes(run));
-  }
-  if ('advance' in step) return model.deployed;
-  if ('workers' in step) return step.workers === 'pause' ? !model.paused : model.paused;
-  if ('startWorkflow' in step) return !model.workflows.has(step.startWorkflow.workflow);
-  if ('terminate' in step) return model.workflows.has(step.terminate.workflow);
-  if ('fault' in step) return 'inject' in step.fault ? !model.faults.has(step.fault.inject) : model.faults.has(step.fault.clear);
-  if ('consumers' in step) return step.consumers.count !== model.consumers;
-  return true;
+  const { kind, body } = kindOf(step);
+  return kind.precondition(model, body);
 }
 
 /** Apply a kept step to the model. */
 export function update(model: GenerationModel, step: StepInput): void {
-  if ('start' in step) model.runs.add(step.start.run);
-  else if ('cancel' in step) model.cancelledRuns.push(step.cancel.run);
-  else if ('deploy' in step) model.deployed = true;
-  else if ('workers' in step) model.paused = step.workers === 'pause';
-  else if ('startWorkflow' in step) model.workflows.add(step.startWorkflow.workflow);
-  else if ('terminate' in step) model.terminated = true;
-  else if ('fault' in step) {
-    if ('inject' in step.fault) model.faults.add(step.fault.inject);
-    else model.faults.delete(step.fault.clear);
-  } else if ('consumers' in step) model.consumers = step.consumers.count;
-  else if ('burst' in step) {
-    model.burst = true;
-    const last = step.burst.membership?.at(-1);
-    if (last) model.consumers = last.consumers;
-  }
+  const { kind, body } = kindOf(step);
+  kind.update(model, body);
 }
 
-/** The steps whose preconditions hold, in order, and the model after them. */
-export function keepValidSteps(steps: readonly StepInput[]): { steps: StepInput[]; model: GenerationModel } {
+/**
+ * The steps whose preconditions hold (and that `applies` accepts: the engine under test
+ * can perform them), in order, and the model after them.
+ */
+export function keepValidSteps(steps: readonly StepInput[], applies: (step: StepInput) => boolean = () => true): { steps: StepInput[]; model: GenerationModel } {
   const model = emptyModel();
   const kept: StepInput[] = [];
   for (const step of steps) {
-    if (!precondition(model, step)) continue;
+    if (!applies(step) || !precondition(model, step)) continue;
     kept.push(step);
     update(model, step);
   }

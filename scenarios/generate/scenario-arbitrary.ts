@@ -12,6 +12,13 @@ import { generationLimits, stepArbitrary } from './step-arbitraries.ts';
 
 export interface GeneratedScenarioOptions {
   bounds?: Partial<Bounds>;
+  /**
+   * Whether the engine under test can perform a step; steps it cannot are dropped like
+   * steps whose precondition fails (default: every step applies).
+   */
+  applies?: (step: StepInput) => boolean;
+  /** Platforms (kill strategies) to draw from, in this order (default: posix, win32). */
+  platforms?: ReadonlyArray<'posix' | 'win32'>;
 }
 
 /** Build a scenario from raw generated steps: keep the valid ones, heal, parse with defaults. */
@@ -22,7 +29,7 @@ export function scenarioFromSteps(
   options: GeneratedScenarioOptions = {},
 ): Scenario {
   const bounds = { ...defaultBounds, ...options.bounds };
-  const { steps, model } = keepValidSteps(raw);
+  const { steps, model } = keepValidSteps(raw, options.applies);
   const healed = [...steps, ...healSteps(model, bounds)];
   return Scenario.parse({
     name: 'generated',
@@ -40,7 +47,7 @@ export function scenarioArbitrary(options: GeneratedScenarioOptions = {}): fc.Ar
     .record({
       steps: fc.array(stepArbitrary, { minLength: 1, maxLength: generationLimits.stepsMax }),
       consumerOrder: fc.shuffledSubarray([0, 1, 2, 3]),
-      platform: fc.constantFrom('posix', 'win32'),
+      platform: fc.constantFrom(...(options.platforms ?? (['posix', 'win32'] as const))),
     })
     .map(({ steps, consumerOrder, platform }) => scenarioFromSteps(steps, consumerOrder, platform as 'posix' | 'win32', options));
 }

@@ -11,25 +11,8 @@
  * `parseScenario` remains the judge.
  */
 import { z } from 'zod';
-import { Scenario, stepSchemas, SubflowPlan, type StepName } from './steps.ts';
-
-/** What each step does, shown by editors on hover. A new step is a compile error here until described. */
-const stepDescriptions: Record<StepName, string> = {
-  deploy: 'Create or update a deployment: its schedule interval, concurrency limit, retries and what its runs do.',
-  start: 'Start a run, on a deployment worker or at once, with its process duration, exit code and subflow tree.',
-  cancel: 'Ask the engine to cancel a run (and with it its subflow runs).',
-  await:
-    'Wait until an entity is in a state, or fail after timeoutMs. Names exactly one of run, workflow, task, command, instance.',
-  advance: 'Advance the logical clock by ms (schedules, retries, lateness).',
-  workers: 'Pause or resume the deployment workers (a worker outage lets runs become Late).',
-  startWorkflow: 'Start a workflow whose tasks run one after another, each a real process.',
-  terminate: 'Terminate a workflow.',
-  fault: 'Inject or clear a fault: a failing archive listener, or a failing command store.',
-  burst: 'Send many instance-creation requests, in batches between consumer rounds.',
-  consumers: 'Set how many command consumers (masters) are running; consumers join or leave.',
-  drain: 'Wait, at most timeoutMs, until the commands still stored have been consumed.',
-  sleep: 'Wait ms of wall time.',
-};
+import { stepKinds } from '../steps/registry.ts';
+import { Scenario, stepNames, stepSchemas, SubflowPlan } from './steps.ts';
 
 /** Where editors and tools may refer to the schema; a URN because the project has no web home. */
 export const scenarioSchemaId = 'urn:flowconform:scenario';
@@ -42,9 +25,7 @@ export function scenarioJsonSchema(): object {
     id: 'SubflowPlan',
     description: 'A subflow run: a worker process spawned by its parent run; it may have subflows of its own.',
   });
-  for (const [name, description] of Object.entries(stepDescriptions)) {
-    metadata.add(stepSchemas[name as StepName], { description });
-  }
+  for (const name of stepNames) metadata.add(stepSchemas[name], { description: stepKinds[name].description });
   const generated = z.toJSONSchema(Scenario, {
     io: 'input',
     target: 'draft-07',

@@ -27,7 +27,8 @@ export const clauses: readonly Clause[] = [
     family: 'transitions',
     must: "Every transition the engine records MUST be accepted by its entity's machine, starting from the state it last recorded.",
     source: 'spec/machines (Prefect core_policy.py, Conductor WorkflowStatus/Task.Status, DolphinScheduler WorkflowExecutionStatus)',
-    checkedBy: 'Each transition event is looked up in the machine table of its entity kind; `from` must equal the previous `to`.',
+    checkedBy:
+      'Each transition event is looked up in the machine table of its entity kind; `from` must equal the previous `to`. A state name the machine does not know is reported as such, with the nearest known name (`flowconform spec` lists them).',
     catches: [],
   },
   {
@@ -43,7 +44,8 @@ export const clauses: readonly Clause[] = [
     family: 'transitions',
     must: 'Every state read back through the query API MUST be reachable in the machine from the state read before it, and a deleted entity MUST NOT reappear.',
     source: 'flowconform: the UI and the engine must tell one story',
-    checkedBy: 'Successive observe events per entity: each new state is in the reachable set of the previous one.',
+    checkedBy:
+      'Successive observe events per entity: each new state is in the reachable set of the previous one. A state name the machine does not know is reported as such, with the nearest known name.',
     catches: [],
   },
   {
@@ -107,7 +109,8 @@ export const clauses: readonly Clause[] = [
     family: 'deployment',
     must: 'A deployment update MUST delete only runs that are SCHEDULED, not AwaitingConcurrencySlot, never attempted, auto-scheduled, and whose scheduled start is strictly in the future.',
     source: 'PrefectHQ/prefect#17764, fixed by PR #17769; earlier PR #15688 (AwaitingRetry)',
-    checkedBy: "Each delete of a run caused by a deployment update is judged on the run's state, run count, auto-scheduled flag and scheduled start, all rebuilt from the trace.",
+    checkedBy:
+      "Each delete of a run caused by a deployment update is judged on the run's state, run count, auto-scheduled flag and scheduled start, all rebuilt from the trace (the run attributes; the run count also from the run's entries into RUNNING). An attribute the trace left out makes the verdict unknown, never a pass.",
     catches: ['prefect-17764'],
   },
   {
@@ -202,7 +205,7 @@ export const clauses: readonly Clause[] = [
     id: 'PROCESS-01',
     family: 'process',
     must: 'When a scenario ends, no process the engine spawned MUST be alive.',
-    source: 'flowconform DESIGN.md (processes)',
+    source: 'flowconform docs/architecture.md (Processes and cleanup)',
     checkedBy: 'The final observe-process sweep (reason "scenario-end") finds every owned process dead.',
     catches: [],
   },

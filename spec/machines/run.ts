@@ -1,6 +1,6 @@
 /**
  * The flow-run machine: Prefect's state types as parent states, named sub-states as
- * children (`SCHEDULED.Late`). Rules from SEEDS.md, taken from Prefect's orchestration
+ * children (`SCHEDULED.Late`). Rules taken from Prefect's orchestration
  * policy (src/prefect/server/orchestration/core_policy.py):
  * - a terminal state is final: → CANCELLING, PAUSED or CRASHED from it is refused;
  * - CANCELLING goes only to CANCELLED;

@@ -5,8 +5,9 @@
  * pass.
  * Method: the family stories of test/checker/fixtures.ts, whose per-clause verdicts the
  * family tests pin down, combined into traces with a known mix of verdicts; for the
- * throw, a run state that is not a Prefect state, which makes `parseRunState` throw
- * inside the deployment checkers.
+ * throw, one checker of `checkers` swapped for one that throws, and put back. A run
+ * state that is not a Prefect state no longer makes a checker throw: the clauses that
+ * read that run's state say 'unknown' and name it, and TRANSITION-01 rejects it.
  */
 import { describe, expect, it } from 'vitest';
 import { checkers, checkTrace } from '../../harness/checker/check.ts';
@@ -66,6 +67,42 @@ describe('checkTrace', () => {
 });
 
 describe('a checker that throws', () => {
+  /** Runs `body` with the checker of `clauseId` swapped for one that throws; puts it back even when `body` fails. */
+  function withThrowingChecker<T>(clauseId: string, body: () => T): T {
+    const original = checkers[clauseId]!;
+    checkers[clauseId] = () => {
+      throw new Error('checker bug');
+    };
+    try {
+      return body();
+    } finally {
+      checkers[clauseId] = original;
+    }
+  }
+
+  it('makes its clause unknown with the error as its reason, never a silent pass', () => {
+    const { verdicts, valid } = withThrowingChecker('RUN-RETRY-01', () => checkTrace(cancelStory().events, ['RUN-RETRY-01']));
+    expect(valid).toBe('unknown');
+    expect(verdicts[0]!.violations).toEqual([]);
+    expect(verdicts[0]!.unknownReasons).toEqual(['checker threw: Error: checker bug']);
+  });
+
+  it('does not stop the others: a violation elsewhere still makes the whole trace false', () => {
+    const trace = new TraceBuilder();
+    trace.meta();
+    createRun(trace, 'run-1', {}, { cause: 'execute', to: 'PENDING' });
+    const illegal = trace.move('run', 'run-1', 'COMPLETED', { cause: 'process-exited' });
+    trace.end();
+    const result = withThrowingChecker('RUN-RETRY-01', () => checkTrace(trace.build()));
+    const transition = result.verdicts.find((verdict) => verdict.clauseId === 'TRANSITION-01')!;
+    expect(transition.valid).toBe(false);
+    expect(transition.violations[0]!.seq).toBe(illegal.seq);
+    expect(result.verdicts.find((verdict) => verdict.clauseId === 'RUN-RETRY-01')!.valid).toBe('unknown');
+    expect(result.valid).toBe(false);
+  });
+});
+
+describe('a run state the spec does not know', () => {
   /** A deployment run created in `SCHEDULED/Waiting`: no Prefect state has that name. */
   function bogusRunState() {
     const trace = new TraceBuilder();
@@ -76,30 +113,27 @@ describe('a checker that throws', () => {
     return { events: trace.build(), bogus };
   }
 
-  it.each(['RUN-RETRY-01', 'RUN-CONCURRENCY-01'])('makes %s unknown with the error as its reason, never a silent pass', (clauseId) => {
+  it.each(['RUN-RETRY-01', 'RUN-CONCURRENCY-01'])('makes %s unknown, naming the run and the state, never a silent pass', (clauseId) => {
     const { events } = bogusRunState();
     const { valid, verdicts } = checkTrace(events, [clauseId]);
     expect(valid).toBe('unknown');
-    expect(verdicts[0]!.valid).toBe('unknown');
     expect(verdicts[0]!.violations).toEqual([]);
-    expect(verdicts[0]!.unknownReasons).toHaveLength(1);
-    expect(verdicts[0]!.unknownReasons[0]).toMatch(/^checker threw: Error: parseRunState: 'Waiting' is not a named sub-state of SCHEDULED/);
+    expect(verdicts[0]!.unknownReasons).toEqual([`run run-1 is in 'SCHEDULED/Waiting', which is not a run state, so its facts cannot be judged`]);
   });
 
-  it('does not stop the others: TRANSITION-01 still rejects the state, and the whole trace is false', () => {
+  it('is rejected by TRANSITION-01 with the nearest known name, so the whole trace is false', () => {
     const { events, bogus } = bogusRunState();
     const result = checkTrace(events);
     const transition = result.verdicts.find((verdict) => verdict.clauseId === 'TRANSITION-01')!;
     expect(transition.valid).toBe(false);
+    expect(transition.violations).toHaveLength(1);
     expect(transition.violations[0]!.seq).toBe(bogus.seq);
-    expect(result.verdicts.filter((verdict) => verdict.unknownReasons.some((reason) => reason.startsWith('checker threw'))).map((verdict) => verdict.clauseId)).toEqual(
-      expect.arrayContaining(['RUN-CONCURRENCY-01', 'RUN-RETRY-01']),
-    );
+    expect(transition.violations[0]!.message).toContain(`nearest known: 'SCHEDULED/Late'`);
     expect(result.valid).toBe(false);
   });
 
-  it('only answers unknown for the clauses whose checker met the state', () => {
-    // The same state on a run of no deployment: RUN-CONCURRENCY-01 never parses it.
+  it('only makes the clauses that read that run\'s state unknown', () => {
+    // The same state on a run of no deployment: RUN-CONCURRENCY-01 has no limit to judge it against.
     const trace = new TraceBuilder();
     trace.meta();
     createRun(trace, 'run-1', {}, { to: 'SCHEDULED/Waiting' });

@@ -23,7 +23,7 @@ const auto = { deploymentId: deployment, autoScheduled: true } as const;
 
 /**
  * One run written by `history`, then a deployment update at logical `updateAtMs` that
- * deletes it (cause `deployment-update:nightly`), as the defective engine does.
+ * deletes it (cause `deployment-update`, deployment `nightly`), as the defective engine does.
  */
 function updateDeleting(history: (trace: TraceBuilder, runId: string) => void) {
   const trace = new TraceBuilder();
@@ -33,7 +33,7 @@ function updateDeleting(history: (trace: TraceBuilder, runId: string) => void) {
   history(trace, 'run-1');
   trace.atWall(100).atTime(updateAtMs);
   trace.step(1, 'begin', { deploy: { deployment } });
-  const deleted = trace.del('run', 'run-1', `deployment-update:${deployment}`);
+  const deleted = trace.del('run', 'run-1', 'deployment-update', { deploymentId: deployment });
   trace.request('deploy', 'deploy-1', { args: { deployment }, answer: { created: false } });
   trace.step(1, 'end', {}, { outcome: 'ok' });
   trace.end();
@@ -46,7 +46,7 @@ const protectedRuns: Array<{ label: string; history: (trace: TraceBuilder, runId
     label: 'a Late run (start passed)',
     history: (trace, id) => {
       createRun(trace, id, { ...auto, scheduledStartMs: lateSlotMs, slotMs: lateSlotMs });
-      trace.atTime(updateAtMs).move('run', id, 'SCHEDULED/Late', { cause: 'mark-late' });
+      trace.atTime(updateAtMs).move('run', id, 'SCHEDULED/Late', { cause: 'mark-late-runs' });
     },
     says: ['Late', `its start (${lateSlotMs} ms) was not after the update (${updateAtMs} ms)`],
   },
@@ -54,7 +54,7 @@ const protectedRuns: Array<{ label: string; history: (trace: TraceBuilder, runId
     label: 'an AwaitingConcurrencySlot run',
     history: (trace, id) => {
       createRun(trace, id, { ...auto, scheduledStartMs: futureSlotMs, slotMs: futureSlotMs });
-      trace.move('run', id, 'SCHEDULED/AwaitingConcurrencySlot', { cause: 'concurrency-limit' });
+      trace.move('run', id, 'SCHEDULED/AwaitingConcurrencySlot', { cause: 'concurrency-limit-full' });
     },
     says: ['AwaitingConcurrencySlot'],
   },
@@ -63,7 +63,7 @@ const protectedRuns: Array<{ label: string; history: (trace: TraceBuilder, runId
     history: (trace, id) => {
       createRun(trace, id, { ...auto, scheduledStartMs: futureSlotMs, slotMs: futureSlotMs, retries: 1 });
       startRun(trace, id);
-      trace.move('run', id, 'SCHEDULED/AwaitingRetry', { cause: 'retry' });
+      trace.move('run', id, 'SCHEDULED/AwaitingRetry', { cause: 'retry-failed-flow' });
     },
     says: ['AwaitingRetry', 'it had run 1 time(s)'],
   },
@@ -79,7 +79,7 @@ const protectedRuns: Array<{ label: string; history: (trace: TraceBuilder, runId
   },
   {
     label: 'a manual run (not auto-scheduled)',
-    history: (trace, id) => createRun(trace, id, { deploymentId: deployment, autoScheduled: false, scheduledStartMs: futureSlotMs }, { cause: 'start-run' }),
+    history: (trace, id) => createRun(trace, id, { deploymentId: deployment, autoScheduled: false, scheduledStartMs: futureSlotMs }, { cause: 'create-flow-run' }),
     says: ['not auto-scheduled'],
   },
   {
@@ -124,8 +124,8 @@ describe('DEPLOY-UPDATE-01: an update deletes only future, never-attempted, auto
     const trace = new TraceBuilder();
     trace.meta();
     createRun(trace, 'run-1', { ...auto, scheduledStartMs: lateSlotMs, slotMs: lateSlotMs });
-    trace.atTime(updateAtMs).move('run', 'run-1', 'SCHEDULED/Late', { cause: 'mark-late' });
-    trace.del('run', 'run-1', 'user-delete');
+    trace.atTime(updateAtMs).move('run', 'run-1', 'SCHEDULED/Late', { cause: 'mark-late-runs' });
+    trace.del('run', 'run-1', 'engine', { detail: 'a user deleted it' });
     trace.end();
     expectHolds(trace.build(), 'DEPLOY-UPDATE-01');
   });
@@ -184,8 +184,8 @@ describe('DEPLOY-SLOT-03: no schedule slot has two live runs', () => {
   it('leaves manual runs (slotMs null) and other deployments out of the slots', () => {
     const trace = new TraceBuilder();
     trace.meta();
-    createRun(trace, 'manual-1', { deploymentId: deployment, scheduledStartMs: futureSlotMs }, { cause: 'start-run' });
-    createRun(trace, 'manual-2', { deploymentId: deployment, scheduledStartMs: futureSlotMs }, { cause: 'start-run' });
+    createRun(trace, 'manual-1', { deploymentId: deployment, scheduledStartMs: futureSlotMs }, { cause: 'create-flow-run' });
+    createRun(trace, 'manual-2', { deploymentId: deployment, scheduledStartMs: futureSlotMs }, { cause: 'create-flow-run' });
     createRun(trace, 'auto-1', { ...auto, scheduledStartMs: futureSlotMs, slotMs: futureSlotMs });
     createRun(trace, 'other-1', { deploymentId: 'weekly', autoScheduled: true, scheduledStartMs: futureSlotMs, slotMs: futureSlotMs });
     trace.end();
@@ -206,10 +206,10 @@ function concurrencyTrace(options: { concurrencyLimit?: number; runs: number; to
   const starts = new Map<string, number>();
   for (const id of ids.slice(0, options.together)) {
     trace.afterWall(10);
-    starts.set(id, trace.move('run', id, 'PENDING', { cause: 'worker' }).seq);
-    trace.move('run', id, 'RUNNING', { cause: 'worker', attributes: { runCount: 1 } });
+    starts.set(id, trace.move('run', id, 'PENDING', { cause: 'worker-acquired' }).seq);
+    trace.move('run', id, 'RUNNING', { cause: 'process-started', attributes: { runCount: 1 } });
   }
-  for (const id of ids.slice(options.together)) trace.move('run', id, 'SCHEDULED/AwaitingConcurrencySlot', { cause: 'concurrency-limit' });
+  for (const id of ids.slice(options.together)) trace.move('run', id, 'SCHEDULED/AwaitingConcurrencySlot', { cause: 'concurrency-limit-full' });
   for (const id of ids.slice(0, options.together)) trace.afterWall(10).move('run', id, 'COMPLETED', { cause: 'process-exited' });
   for (const id of ids.slice(options.together)) {
     trace.afterWall(10);
@@ -245,7 +245,7 @@ describe('RUN-CONCURRENCY-01: active runs of a deployment stay within its concur
     createRun(trace, 'run-2', { ...auto, scheduledStartMs: 2000, slotMs: 2000 });
     startRun(trace, 'run-1');
     trace.move('run', 'run-1', 'CANCELLING', { cause: 'cancel' });
-    const second = trace.move('run', 'run-2', 'PENDING', { cause: 'worker' });
+    const second = trace.move('run', 'run-2', 'PENDING', { cause: 'worker-acquired' });
     trace.end();
     expectViolated(trace.build(), 'RUN-CONCURRENCY-01', { entity: 'run-2', seq: second.seq });
   });
@@ -255,7 +255,7 @@ describe('RUN-CONCURRENCY-01: active runs of a deployment stay within its concur
 function retryTrace(retries: number, attempts: Array<'retry' | 'FAILED' | 'COMPLETED'>) {
   const trace = new TraceBuilder();
   trace.meta();
-  createRun(trace, 'run-1', { deploymentId: deployment, retries }, { cause: 'start-run' });
+  createRun(trace, 'run-1', { deploymentId: deployment, retries }, { cause: 'create-flow-run' });
   const ends = [];
   for (const [index, outcome] of attempts.entries()) {
     trace.afterWall(10);
@@ -297,7 +297,7 @@ describe('checker regressions', () => {
     // pauses once and completes "ran 2 times with 0 retries".
     const trace = new TraceBuilder();
     trace.meta();
-    createRun(trace, 'run-1', { retries: 0 }, { cause: 'start-run' });
+    createRun(trace, 'run-1', { retries: 0 }, { cause: 'create-flow-run' });
     startRun(trace, 'run-1');
     trace.move('run', 'run-1', 'PAUSED', { cause: 'pause' });
     trace.move('run', 'run-1', 'RUNNING', { cause: 'resume' });

@@ -1,6 +1,6 @@
 /**
  * Hand-made stories for the checker tests, one per clause family, each with knobs that
- * put in exactly one of the upstream defects of SEEDS.md (or leave it out). With the
+ * put in exactly one of the upstream defects of the bug profiles (docs/architecture.md "Bug profiles") (or leave it out). With the
  * defaults every story is a conformant history; a test turns one knob and expects the
  * clause that exists for that defect to answer false (or 'unknown' when the trace is cut
  * short before the bound). The failing and passing cases share all their code, so a test
@@ -10,14 +10,14 @@
  * terminate, the acknowledgement), so a test states them relative to the bound it is
  * about (`bound - 1`, `bound + 1`), never as bare numbers.
  */
-import { defaultBounds, type Bounds, type DeleteEvent, type ObserveEvent, type RequestEvent, type TraceEvent, type TransitionEvent } from '../../trace/events.ts';
+import { defaultBounds, type Bounds, type DeleteEvent, type ObserveEvent, type RequestEvent, type TraceEvent, type TransitionCause, type TransitionEvent } from '../../trace/events.ts';
 import { runAttributes, TraceBuilder, type RunAttributes } from './trace-builder.ts';
 
 // ---------------------------------------------------------------------------------------
 // Runs: helpers shared by the run-cancel and deployment stories.
 
 /** Create a run (SCHEDULED) with all its attributes; later `move`s carry them over. */
-export function createRun(trace: TraceBuilder, id: string, attributes: Partial<RunAttributes> = {}, options: { parentId?: string | null; to?: string; cause?: string } = {}): TransitionEvent {
+export function createRun(trace: TraceBuilder, id: string, attributes: Partial<RunAttributes> = {}, options: { parentId?: string | null; to?: string; cause?: TransitionCause } = {}): TransitionEvent {
   return trace.transition('run', id, null, options.to ?? 'SCHEDULED', {
     parentId: options.parentId ?? null,
     cause: options.cause ?? 'scheduler',
@@ -27,9 +27,9 @@ export function createRun(trace: TraceBuilder, id: string, attributes: Partial<R
 
 /** PENDING then RUNNING (or RUNNING/Retrying), counting the attempt in `runCount` as Prefect does. */
 export function startRun(trace: TraceBuilder, id: string, options: { retrying?: boolean } = {}): TransitionEvent {
-  trace.move('run', id, 'PENDING', { cause: 'worker' });
+  trace.move('run', id, 'PENDING', { cause: 'worker-acquired' });
   const runCount = Number(trace.lastOf('run', id)?.attributes?.runCount ?? 0) + 1;
-  return trace.move('run', id, options.retrying ? 'RUNNING/Retrying' : 'RUNNING', { cause: 'worker', attributes: { runCount } });
+  return trace.move('run', id, options.retrying ? 'RUNNING/Retrying' : 'RUNNING', { cause: 'process-started', attributes: { runCount } });
 }
 
 // ---------------------------------------------------------------------------------------
@@ -111,13 +111,13 @@ export function cancelStory(options: CancelOptions = {}): CancelStory {
   trace.meta(bounds);
   trace.atWall(10);
   trace.step(0, 'begin', { startRun: { run: parent } });
-  createRun(trace, parent, {}, { cause: 'start-run' });
+  createRun(trace, parent, {}, { cause: 'execute' });
   startRun(trace, parent);
   trace.processEvent('spawn', parent, { pid: parentPid });
   trace.request('start-run', 'req-start', { args: { run: parent }, answer: { run: parent } });
   trace.step(0, 'end', {}, { outcome: 'ok' });
   trace.atWall(20);
-  createRun(trace, subflowId, {}, { parentId: parent, cause: 'subflow' });
+  createRun(trace, subflowId, {}, { parentId: parent, cause: 'subflow-started' });
   startRun(trace, subflowId);
   trace.processEvent('spawn', subflowId, { pid: subflowPid, parentPid });
   trace.observe('run', parent, 'RUNNING');
@@ -241,7 +241,7 @@ export function deployRequest(trace: TraceBuilder, index: number, options: { dep
 }
 
 export interface DeploymentOptions {
-  /** Runs the update deletes (causes `deployment-update:nightly`). */
+  /** Runs the update deletes (cause `deployment-update`, deployment `nightly`). */
   deleteOnUpdate?: string[];
   /** Make a new run for the future slot after the update (the scheduler's job). */
   remakeFutureSlot?: boolean;
@@ -285,13 +285,13 @@ export function deploymentStory(options: DeploymentOptions = {}): DeploymentStor
   const backlogState = options.backlogState ?? 'SCHEDULED/Late';
   if (backlogState === 'SCHEDULED/AwaitingRetry') {
     // It ran once and failed with a retry left: Prefect puts it back as AwaitingRetry.
-    trace.move('run', lateRun, 'PENDING', { cause: 'worker' });
-    trace.move('run', lateRun, 'RUNNING', { cause: 'worker', attributes: { runCount: 1, retries: 1 } });
-    trace.move('run', lateRun, backlogState, { cause: 'retry' });
+    trace.move('run', lateRun, 'PENDING', { cause: 'worker-acquired' });
+    trace.move('run', lateRun, 'RUNNING', { cause: 'process-started', attributes: { runCount: 1, retries: 1 } });
+    trace.move('run', lateRun, backlogState, { cause: 'retry-failed-flow' });
   } else if (backlogState === 'SCHEDULED/AwaitingConcurrencySlot') {
-    trace.move('run', lateRun, backlogState, { cause: 'concurrency-limit' });
+    trace.move('run', lateRun, backlogState, { cause: 'concurrency-limit-full' });
   } else {
-    trace.move('run', lateRun, backlogState, { cause: 'mark-late' });
+    trace.move('run', lateRun, backlogState, { cause: 'mark-late-runs' });
   }
   trace.request('advance-clock', 'req-advance', { args: { ms: updateAtMs } });
   trace.step(1, 'end', {}, { outcome: 'ok' });
@@ -299,7 +299,7 @@ export function deploymentStory(options: DeploymentOptions = {}): DeploymentStor
   trace.atWall(100);
   const updateBegin = trace.step(2, 'begin', { deploy: { deployment } });
   const deletes = new Map<string, DeleteEvent>();
-  for (const runId of deleteOnUpdate) deletes.set(runId, trace.del('run', runId, `deployment-update:${deployment}`));
+  for (const runId of deleteOnUpdate) deletes.set(runId, trace.del('run', runId, 'deployment-update', { deploymentId: deployment }));
   const update = trace.request('deploy', 'deploy-2', { args: { deployment }, answer: { created: false } });
   const remade = options.remakeFutureSlot === false ? undefined : createRun(trace, remadeRun, { ...auto, scheduledStartMs: futureSlotMs, slotMs: futureSlotMs });
   trace.step(2, 'end', {}, { outcome: 'ok' });
@@ -388,7 +388,7 @@ export function terminateStory(options: TerminateOptions = {}): TerminateStory {
   trace.move('workflow', workflow, 'TERMINATED', { cause: 'terminate' });
   // The fixed order (PR #304): cancel the tasks, then call the listener. In the defect the
   // listener is called first, throws, and the task cancel never happens.
-  if (taskCancelled) trace.move('task', task, 'CANCELED', { cause: 'terminate' });
+  if (taskCancelled) trace.move('task', task, 'CANCELED', { cause: 'workflow-terminated' });
   let listenerFailure: TraceEvent | undefined;
   if (listenerMode === 'ok') trace.sideEffect(listener, workflow, 1, 'ok');
   else listenerFailure = trace.sideEffect(listener, workflow, 1, 'error', 'Error: workflow has non-terminal tasks, cannot archive');
@@ -514,7 +514,7 @@ export function instanceStory(options: InstanceOptions = {}): InstanceStory {
   const consumedAfterMs = options.consumedAfterMs ?? 200;
   const fate = options.commandFate ?? 'consumed';
   const endAfterMs = options.endAfterMs ?? bounds.instanceBoundMs + 500;
-  const storeCommand = (): TransitionEvent => trace.move('command', commandId, 'CREATED', { cause: 'api', attributes: { requestId } });
+  const storeCommand = (): TransitionEvent => trace.move('command', commandId, 'CREATED', { cause: 'start-process-instance', attributes: { requestId } });
 
   trace.meta(bounds);
   trace.atWall(50);
@@ -551,21 +551,21 @@ export function instanceStory(options: InstanceOptions = {}): InstanceStory {
     atMs: ack.wallMs + consumedAfterMs,
     write: () => {
       if (fate === 'left-created') return;
-      if (hasCommand) trace.move('command', commandId, 'CLAIMED', { cause: 'claim:master-1' });
+      if (hasCommand) trace.move('command', commandId, 'CLAIMED', { cause: 'fetch', detail: 'master-1' });
       for (let index = 1; index <= instanceCount; index += 1) {
         const instanceId = `instance-${index}`;
-        instances.push(trace.move('instance', instanceId, 'SUBMITTED_SUCCESS', { cause: `handle-command:master-${index}`, attributes: { requestId, commandId } }));
-        trace.move('instance', instanceId, 'RUNNING_EXECUTION', { cause: 'start' });
+        instances.push(trace.move('instance', instanceId, 'SUBMITTED_SUCCESS', { cause: 'handle-command', detail: `master-${index}`, attributes: { requestId, commandId } }));
+        trace.move('instance', instanceId, 'RUNNING_EXECUTION', { cause: 'workflow-execute-runnable' });
       }
       if (!hasCommand) return;
       if (fate === 'consumed') {
-        trace.move('command', commandId, 'CONSUMED', { cause: 'handle-command:master-1' });
+        trace.move('command', commandId, 'CONSUMED', { cause: 'handle-command', detail: 'master-1' });
         trace.del('command', commandId, 'consumed');
       } else if (fate === 'error') {
-        trace.move('command', commandId, 'ERROR', { cause: 'handle-command failed: Error: deadlock' });
+        trace.move('command', commandId, 'ERROR', { cause: 'handle-command', detail: 'failed: Error: deadlock' });
         trace.log('error', `command ${commandId} moved to t_ds_error_command`, commandId);
       } else if (fate === 'vanished-delete') {
-        commandGone = trace.del('command', commandId, 'slot-check-skipped');
+        commandGone = trace.del('command', commandId, 'engine', { detail: 'slot check skipped' });
       }
     },
   });
@@ -575,7 +575,7 @@ export function instanceStory(options: InstanceOptions = {}): InstanceStory {
   actions.push({
     atMs: ack.wallMs + consumedAfterMs + 100,
     write: () => {
-      for (let index = 1; index <= instanceCount; index += 1) trace.move('instance', `instance-${index}`, 'SUCCESS', { cause: 'finished' });
+      for (let index = 1; index <= instanceCount; index += 1) trace.move('instance', `instance-${index}`, 'SUCCESS', { cause: 'workflow-execute-runnable' });
     },
   });
   actions.push({

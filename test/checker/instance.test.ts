@@ -148,7 +148,7 @@ describe('INSTANCE-04: every command ends CONSUMED or ERROR and never vanishes',
     trace.meta();
     trace.move('command', 'cmd-open', 'CREATED', { attributes: { requestId: 'req-open' } });
     trace.move('command', 'cmd-gone', 'CREATED', { attributes: { requestId: 'req-gone' } });
-    trace.del('command', 'cmd-gone', 'slot-check-skipped');
+    trace.del('command', 'cmd-gone', 'engine', { detail: 'slot check skipped' });
     trace.end();
     const verdict = judge(trace.build(), 'INSTANCE-04');
     expect(verdict.valid).toBe(false);

@@ -27,7 +27,7 @@ function scenario(options: { aliveAtSweep?: Set<number>; withEnd?: boolean } = {
   const trace = new TraceBuilder();
   trace.meta();
   for (const { owner, pid } of processes) {
-    createRun(trace, owner, {}, { cause: 'start-run' });
+    createRun(trace, owner, {}, { cause: 'execute' });
     startRun(trace, owner);
     trace.processEvent('spawn', owner, { pid });
     trace.observeProcess(pid, owner, true);

@@ -83,11 +83,11 @@ describe("RUN-CANCEL-02: no process of a cancelled run's tree is alive", () => {
   it("follows the tree down: a sub-subflow's process counts too", () => {
     const trace = new TraceBuilder();
     trace.meta();
-    createRun(trace, 'run-a', {}, { cause: 'start-run' });
+    createRun(trace, 'run-a', {}, { cause: 'execute' });
     startRun(trace, 'run-a');
-    createRun(trace, 'run-b', {}, { parentId: 'run-a', cause: 'subflow' });
+    createRun(trace, 'run-b', {}, { parentId: 'run-a', cause: 'subflow-started' });
     startRun(trace, 'run-b');
-    createRun(trace, 'run-c', {}, { parentId: 'run-b', cause: 'subflow' });
+    createRun(trace, 'run-c', {}, { parentId: 'run-b', cause: 'subflow-started' });
     startRun(trace, 'run-c');
     trace.observeProcess(7003, 'run-c', true);
     trace.atWall(1000);
@@ -138,9 +138,9 @@ describe('RUN-CANCEL-03: every non-terminal subflow of a cancelled parent reache
   it('does not judge a subflow that was already terminal when its parent was cancelled', () => {
     const trace = new TraceBuilder();
     trace.meta();
-    createRun(trace, 'run-a', {}, { cause: 'start-run' });
+    createRun(trace, 'run-a', {}, { cause: 'execute' });
     startRun(trace, 'run-a');
-    createRun(trace, 'run-b', {}, { parentId: 'run-a', cause: 'subflow' });
+    createRun(trace, 'run-b', {}, { parentId: 'run-a', cause: 'subflow-started' });
     startRun(trace, 'run-b');
     trace.move('run', 'run-b', 'COMPLETED', { cause: 'process-exited' });
     trace.atWall(1000);
@@ -197,7 +197,7 @@ describe('RUN-CANCEL-04: a failing kill is reported and not retried more than ki
 function stuckUntilTeardown(teardownAfterMs: number | null) {
   const trace = new TraceBuilder();
   trace.meta();
-  createRun(trace, 'run-a', {}, { cause: 'start-run' });
+  createRun(trace, 'run-a', {}, { cause: 'execute' });
   startRun(trace, 'run-a');
   trace.observeProcess(7001, 'run-a', true);
   trace.atWall(1000);
@@ -231,7 +231,7 @@ describe('the teardown line ends the history for the liveness clauses', () => {
     const build = (withTeardown: boolean) => {
       const trace = new TraceBuilder();
       trace.meta();
-      createRun(trace, 'run-a', {}, { cause: 'start-run' });
+      createRun(trace, 'run-a', {}, { cause: 'execute' });
       startRun(trace, 'run-a');
       trace.observeProcess(7001, 'run-a', true);
       trace.atWall(1000);
@@ -258,7 +258,7 @@ describe('checker regressions', () => {
     // this run's tree was never judged, though the clause says "once a run is CANCELLED".
     const trace = new TraceBuilder();
     trace.meta();
-    createRun(trace, 'run-a', {}, { cause: 'start-run' });
+    createRun(trace, 'run-a', {}, { cause: 'execute' });
     startRun(trace, 'run-a');
     trace.observeProcess(7001, 'run-a', true);
     trace.move('run', 'run-a', 'PAUSED', { cause: 'pause' });

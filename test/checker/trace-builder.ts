@@ -31,6 +31,9 @@ import {
   type StepEvent,
   type TransitionEvent,
   type RunAttributes,
+  type TransitionAttributes,
+  type TransitionCause,
+  type DeleteCause,
 } from '../../trace/events.ts';
 
 export type { RunAttributes };
@@ -46,8 +49,11 @@ type InputOf<K extends Kind> = Omit<EventOf<K>, 'seq' | 'timeMs' | 'wallMs'>;
 
 export interface TransitionOptions {
   parentId?: string | null;
-  cause?: string;
-  attributes?: Record<string, unknown>;
+  /** Defaults to `engine`, the cause for reasons no other fits. */
+  cause?: TransitionCause;
+  detail?: string;
+  signal?: string;
+  attributes?: TransitionAttributes;
 }
 
 export class TraceBuilder {
@@ -103,6 +109,18 @@ export class TraceBuilder {
     });
   }
 
+  /**
+   * First line as someone writing a trace by hand would: only `scenario` and `engine`;
+   * parsing fills in the rest (default bounds, seed 1, posix, no file, no bug).
+   */
+  minimalMeta(): MetaEvent {
+    this.bounds = { ...defaultBounds };
+    // The schema's input form, which `push` (typed on the output form) would not take.
+    const event = TraceEvent.parse({ seq: this.trace.length, timeMs: this.timeMs, wallMs: this.wallMs, kind: 'meta', scenario: 'hand-written', engine: 'my-engine 0.1' }) as MetaEvent;
+    this.trace.push(event);
+    return event;
+  }
+
   /** A transition written exactly as given (`from` may disagree with the last `to`). */
   transition(entity: EntityKind, id: string, from: string | null, to: string, options: TransitionOptions = {}): TransitionEvent {
     const event = this.push<'transition'>({
@@ -112,7 +130,9 @@ export class TraceBuilder {
       parentId: options.parentId ?? null,
       from,
       to,
-      cause: options.cause ?? 'test',
+      cause: options.cause ?? 'engine',
+      ...(options.detail === undefined ? {} : { detail: options.detail }),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
       ...(options.attributes === undefined ? {} : { attributes: options.attributes }),
     });
     this.lastTransition.set(`${entity}:${id}`, event);
@@ -128,8 +148,8 @@ export class TraceBuilder {
     const last = this.lastTransition.get(`${entity}:${id}`);
     const attributes = last?.attributes || options.attributes ? { ...last?.attributes, ...options.attributes } : undefined;
     return this.transition(entity, id, last?.to ?? null, to, {
+      ...options,
       parentId: options.parentId === undefined ? (last?.parentId ?? null) : options.parentId,
-      cause: options.cause ?? 'test',
       ...(attributes === undefined ? {} : { attributes }),
     });
   }
@@ -201,9 +221,16 @@ export class TraceBuilder {
     return this.push({ kind: 'side-effect', name, target, attempt, outcome, ...(error === undefined ? {} : { error }) });
   }
 
-  /** An entity deleted. */
-  del(entity: EntityKind, id: string, cause: string): DeleteEvent {
-    return this.push({ kind: 'delete', entity, id, cause });
+  /** An entity deleted; a deployment update names its deployment in `deploymentId`. */
+  del(entity: EntityKind, id: string, cause: DeleteCause, options: { deploymentId?: string; detail?: string } = {}): DeleteEvent {
+    return this.push({
+      kind: 'delete',
+      entity,
+      id,
+      cause,
+      ...(options.deploymentId === undefined ? {} : { deploymentId: options.deploymentId }),
+      ...(options.detail === undefined ? {} : { detail: options.detail }),
+    });
   }
 
   fault(action: FaultEvent['action'], fault: string): FaultEvent {

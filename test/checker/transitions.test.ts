@@ -27,7 +27,7 @@ const legalPaths: Record<EntityKind, string[]> = {
   instance: ['SUBMITTED_SUCCESS', 'RUNNING_EXECUTION', 'READY_PAUSE', 'PAUSE', 'RUNNING_EXECUTION', 'SUCCESS'],
 };
 
-/** A legal path to a state, and a move from it that its machine refuses (SEEDS.md). */
+/** A legal path to a state, and a move from it that its machine refuses. */
 const illegalMoves: Array<{ entity: EntityKind; path: string[]; to: string; why: string }> = [
   { entity: 'run', path: ['SCHEDULED', 'PENDING', 'RUNNING', 'CANCELLING'], to: 'COMPLETED', why: 'CANCELLING goes only to CANCELLED' },
   { entity: 'run', path: ['SCHEDULED', 'PENDING', 'RUNNING'], to: 'PENDING', why: 'nothing goes back to PENDING from RUNNING' },
@@ -50,7 +50,7 @@ const terminalExits: Array<{ entity: EntityKind; path: string[]; to: string }> =
 
 /** Write `path` for one entity with `move` (each `from` is the previous `to`). */
 function walk(trace: TraceBuilder, entity: EntityKind, id: string, path: readonly string[]): void {
-  for (const state of path) trace.move(entity, id, state, { cause: 'test-walk' });
+  for (const state of path) trace.move(entity, id, state, { cause: 'engine' });
 }
 
 describe('TRANSITION-01: every transition is a move of its machine from the last recorded state', () => {
@@ -67,7 +67,7 @@ describe('TRANSITION-01: every transition is a move of its machine from the last
     trace.meta();
     walk(trace, entity, 'entity-1', path);
     expectHolds(trace.build(), 'TRANSITION-01', { alone: true });
-    const illegal = trace.transition(entity, 'entity-1', path.at(-1)!, to, { cause: 'buggy-engine' });
+    const illegal = trace.transition(entity, 'entity-1', path.at(-1)!, to, { cause: 'engine' });
     trace.end();
     const violation = expectViolated(trace.build(), 'TRANSITION-01', { entity: 'entity-1', seq: illegal.seq });
     expect(violation.message).toContain(`${path.at(-1)} → ${to}`);
@@ -78,7 +78,7 @@ describe('TRANSITION-01: every transition is a move of its machine from the last
     trace.meta();
     walk(trace, 'run', 'run-1', ['SCHEDULED', 'PENDING', 'RUNNING']);
     // PENDING → RUNNING is a move of the machine, but the run was last recorded RUNNING, not PENDING.
-    const broken = trace.transition('run', 'run-1', 'PENDING', 'RUNNING', { cause: 'worker' });
+    const broken = trace.transition('run', 'run-1', 'PENDING', 'RUNNING', { cause: 'process-started' });
     trace.end();
     const violation = expectViolated(trace.build(), 'TRANSITION-01', { entity: 'run-1', seq: broken.seq });
     expect(violation.message).toContain('PENDING');
@@ -89,7 +89,7 @@ describe('TRANSITION-01: every transition is a move of its machine from the last
     const trace = new TraceBuilder();
     trace.meta();
     walk(trace, 'command', 'cmd-1', ['CREATED', 'CLAIMED']);
-    const again = trace.transition('command', 'cmd-1', null, 'CREATED', { cause: 'api' });
+    const again = trace.transition('command', 'cmd-1', null, 'CREATED', { cause: 'start-process-instance' });
     trace.end();
     expectViolated(trace.build(), 'TRANSITION-01', { entity: 'cmd-1', seq: again.seq });
   });
@@ -97,7 +97,7 @@ describe('TRANSITION-01: every transition is a move of its machine from the last
   it('is violated by a creation into a state no entity starts in, and by a state the machine lacks', () => {
     const trace = new TraceBuilder();
     trace.meta();
-    const bornCompleted = trace.transition('workflow', 'wf-1', null, 'COMPLETED', { cause: 'start' });
+    const bornCompleted = trace.transition('workflow', 'wf-1', null, 'COMPLETED', { cause: 'start-workflow' });
     const unknownState = trace.transition('task', 'task-1', null, 'QUEUED', { cause: 'decide' });
     trace.end();
     expectViolated(trace.build(), 'TRANSITION-01', { entity: 'wf-1', seq: bornCompleted.seq });
@@ -109,7 +109,7 @@ describe('TRANSITION-01: every transition is a move of its machine from the last
     trace.meta();
     walk(trace, 'run', 'run-1', ['SCHEDULED', 'PENDING']);
     expect(judge(trace.build(), 'TRANSITION-01').valid).toBe(true);
-    trace.transition('run', 'run-1', 'PENDING', 'COMPLETED', { cause: 'buggy-engine' });
+    trace.transition('run', 'run-1', 'PENDING', 'COMPLETED', { cause: 'engine' });
     expect(judge(trace.build(), 'TRANSITION-01').valid).toBe(false);
   });
 
@@ -142,7 +142,7 @@ describe('TRANSITION-01: every transition is a move of its machine from the last
         const broken = new TraceBuilder();
         broken.meta();
         walk(broken, entity, 'walker', path.slice(0, index));
-        const defect = broken.transition(entity, 'walker', wrongFrom, path[index]!, { cause: 'broken-chain' });
+        const defect = broken.transition(entity, 'walker', wrongFrom, path[index]!, { cause: 'engine' });
         broken.end();
         const verdict = judge(broken.build(), 'TRANSITION-01');
         expect(verdict.valid).toBe(false);
@@ -167,7 +167,7 @@ describe('TRANSITION-02: a terminal state is absorbing', () => {
     trace.meta();
     walk(trace, entity, 'entity-1', path);
     expectHolds(trace.build(), 'TRANSITION-02', { alone: true });
-    const exit = trace.move(entity, 'entity-1', to, { cause: 'buggy-engine' });
+    const exit = trace.move(entity, 'entity-1', to, { cause: 'engine' });
     trace.end();
     const violation = expectViolated(trace.build(), 'TRANSITION-02', { entity: 'entity-1', seq: exit.seq });
     expect(violation.message).toContain(path.at(-1)!);
@@ -177,7 +177,7 @@ describe('TRANSITION-02: a terminal state is absorbing', () => {
     const trace = new TraceBuilder();
     trace.meta();
     walk(trace, 'run', 'run-1', ['SCHEDULED', 'PENDING', 'RUNNING', 'CANCELLING']);
-    trace.move('run', 'run-1', 'COMPLETED', { cause: 'buggy-engine' });
+    trace.move('run', 'run-1', 'COMPLETED', { cause: 'engine' });
     trace.end();
     expect(judge(trace.build(), 'TRANSITION-02').valid).toBe(true);
     expect(judge(trace.build(), 'TRANSITION-01').valid).toBe(false);
@@ -229,7 +229,7 @@ describe('OBSERVE-01: reads move forward on the machine and the deleted stay del
     trace.meta();
     walk(trace, 'run', 'run-1', ['SCHEDULED']);
     trace.observe('run', 'run-1', 'SCHEDULED');
-    trace.del('run', 'run-1', 'deployment-update:nightly');
+    trace.del('run', 'run-1', 'deployment-update', { deploymentId: 'nightly' });
     trace.observe('run', 'run-1', null);
     expectHolds(trace.build(), 'OBSERVE-01', { alone: true });
     const back = trace.afterWall(10).observe('run', 'run-1', 'SCHEDULED');

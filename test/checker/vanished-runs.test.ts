@@ -17,7 +17,7 @@ function lateRunUpdated(options: { announced: boolean }) {
   trace.atTime(20_000).afterWall(10).move('run', 'd1@0', 'SCHEDULED/Late');
   trace.observe('run', 'd1@0', 'SCHEDULED/Late');
   trace.afterWall(10).step(0, 'begin', { deploy: { deployment: 'd1' } });
-  if (options.announced) trace.del('run', 'd1@0', 'deployment-update:d1');
+  if (options.announced) trace.del('run', 'd1@0', 'deployment-update', { deploymentId: 'd1' });
   trace.request('deploy', 'op-2', { args: { deployment: 'd1' }, answer: { ok: true, created: false } });
   trace.afterWall(20).observe('run', 'd1@0', null);
   trace.afterWall(10).teardown();

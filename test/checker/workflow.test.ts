@@ -48,7 +48,7 @@ describe('WF-TERMINAL-01: a workflow read back terminal has no non-terminal task
       trace.move('workflow', workflow, 'TERMINATED', { cause: 'terminate' });
       const read = trace.observe('workflow', workflow, 'TERMINATED');
       trace.atWall(read.wallMs + bound + lateByMs);
-      trace.move('task', task, 'CANCELED', { cause: 'terminate' });
+      trace.move('task', task, 'CANCELED', { cause: 'workflow-terminated' });
       trace.observe('task', task, 'CANCELED', { parentId: workflow });
       trace.afterWall(100).end();
       return trace.build();
@@ -104,7 +104,7 @@ describe('WF-TERMINATE-02: a terminate cancels every non-terminal task even when
     const request = trace.request('terminate-workflow', 'req-terminate', { args: { workflow } });
     trace.step(0, 'end', {}, { outcome: 'ok' });
     trace.atWall(begin.wallMs + bound + 1);
-    trace.move('task', task, 'CANCELED', { cause: 'sweeper' });
+    trace.move('task', task, 'CANCELED', { cause: 'engine', detail: 'sweeper' });
     trace.end();
     expectViolated(trace.build(), 'WF-TERMINATE-02', { entity: task, seq: request.seq });
   });
@@ -210,7 +210,7 @@ describe('checker regressions', () => {
     trace.step(0, 'begin', { terminate: { workflow } });
     trace.request('terminate-workflow', 'req-terminate', { args: { workflow } });
     trace.step(0, 'end', {}, { outcome: 'ok' });
-    trace.afterWall(100).move('task', task, 'COMPLETED', { cause: 'worker' });
+    trace.afterWall(100).move('task', task, 'COMPLETED', { cause: 'task-completed' });
     trace.atWall(1000 + bound + 1).end();
     expect(judge(trace.build(), 'WF-TERMINATE-02').valid).toBe(false);
   });

@@ -1,5 +1,5 @@
 /**
- * Goal: the command line is a stable surface CI scripts depend on (DESIGN.md "Command
+ * Goal: the command line is a stable surface CI scripts depend on (docs/architecture.md "Command
  * line"): the inventories print, usage mistakes and bad scenario or trace files exit 2
  * with a message naming what is wrong and where, a conformant run exits 0 and writes
  * summary.json, junit.xml and a trace, a run that violates a clause exits 1 and writes a
@@ -22,10 +22,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { bugProfileIds } from '../../engine/bugs/profiles.ts';
 import { main } from '../../harness/cli/main.ts';
 import { clauseById } from '../../spec/clauses/registry.ts';
-import { liveFlowWorkers, sessionPrefixOf } from '../harness/session-processes.ts';
+import { livePidsOfSession, sessionPrefixOf } from '../harness/session-processes.ts';
+
+/** The reference engine's bug profiles (its handshake lists them; `flowconform bugs` prints them). */
+const bugProfileIds = ['prefect-17792', 'prefect-17764', 'conductor-303', 'dolphinscheduler-16572'];
 
 const checkoutRoot = fileURLToPath(new URL('../..', import.meta.url));
 const binPath = path.join(checkoutRoot, 'bin', 'flowconform.js');
@@ -94,12 +96,12 @@ function runCli(args: string[]): Promise<Outcome> {
 }
 
 let workDir = '';
-/** Sessions of flow-workers alive before this file ran anything: not this file's to answer for. */
-let sessionsAliveBefore = new Set<string>();
+/** Session processes alive before this file ran anything: not this file's to answer for. */
+let pidsAliveBefore = new Set<number>();
 
 beforeAll(async () => {
   workDir = await mkdtemp(path.join(tmpdir(), 'flowconform-cli-test-'));
-  sessionsAliveBefore = new Set(liveFlowWorkers().map((worker) => worker.session));
+  pidsAliveBefore = new Set(livePidsOfSession('fc-', true));
 });
 
 afterAll(async () => {
@@ -142,7 +144,7 @@ describe('usage errors exit 2', () => {
     const out = path.join(workDir, 'bug-nope');
     const { code, stderr } = await runMain(['run', passingScenario, '--bug', 'nope', '--out', out]);
     expect(code).toBe(2);
-    expect(stderr).toContain("unknown profile 'nope'");
+    expect(stderr).toContain("no bug profile 'nope'");
     for (const id of bugProfileIds) expect(stderr).toContain(id);
     expect(existsSync(out), 'nothing ran, so nothing was written').toBe(false);
   });
@@ -274,12 +276,10 @@ describe('run and check', () => {
 });
 
 describe('after the CLI runs', () => {
-  it('no flow-worker started by them is alive', () => {
+  it('no process of an engine they started is alive', () => {
     const prefixes = [sessionPrefixOf(process.pid), ...spawnedCliPids.map(sessionPrefixOf)];
     expect(spawnedCliPids.length).toBeGreaterThan(0);
-    const leaked = liveFlowWorkers().filter(
-      (worker) => !sessionsAliveBefore.has(worker.session) && prefixes.some((prefix) => worker.session.startsWith(prefix)),
-    );
+    const leaked = prefixes.flatMap((prefix) => livePidsOfSession(prefix, true)).filter((pid) => !pidsAliveBefore.has(pid));
     expect(leaked).toEqual([]);
   });
 });

@@ -15,7 +15,45 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
 import type { ProcessHandle, WorkerMessage } from '../../engine/ports/process-host.ts';
 import { LinuxProcessHost, workerArguments, workerCommand, type WorkerPlan } from '../../engine/adapters/linux-process-host.ts';
-import { isAliveInProc, parseProcessStat, processesWithArgument, readProcessStat } from '../../engine/adapters/proc.ts';
+import { isAliveInProc, listProcesses, parseProcessStat, readCommandLine, readProcessStat } from '../../os/proc.ts';
+
+/** A process found by one of its arguments. */
+interface ProcessWithArgument {
+  pid: number;
+  state: string;
+  parentPid: number;
+  processGroupId: number;
+  /** The value after `--owner` in its command line, or null when it has none. */
+  owner: string | null;
+}
+
+/** The value following `flag` in an argument array (`--flag value` or `--flag=value`), or null. */
+function argumentValue(commandLine: string[], flag: string): string | null {
+  for (let index = 0; index < commandLine.length; index += 1) {
+    const argument = commandLine[index]!;
+    if (argument === flag && index + 1 < commandLine.length) return commandLine[index + 1]!;
+    if (argument.startsWith(`${flag}=`)) return argument.slice(flag.length + 1);
+  }
+  return null;
+}
+
+/**
+ * Every process whose command line holds `flag value` (for example `--session s1`).
+ *
+ * Zombies do not appear: the kernel empties a zombie's command line, which suits the
+ * observer, for which a zombie is dead anyway.
+ */
+function processesWithArgument(flag: string, value: string): ProcessWithArgument[] {
+  const matches: ProcessWithArgument[] = [];
+  for (const { pid } of listProcesses()) {
+    const commandLine = readCommandLine(pid);
+    if (commandLine === null || argumentValue(commandLine, flag) !== value) continue;
+    const stat = readProcessStat(pid);
+    if (stat === null) continue;
+    matches.push({ pid, state: stat.state, parentPid: stat.parentPid, processGroupId: stat.processGroupId, owner: argumentValue(commandLine, '--owner') });
+  }
+  return matches;
+}
 
 /** Bound on waiting for a tree to start and report every process (ms). */
 const treeStartMsMax = 5000;

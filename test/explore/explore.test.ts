@@ -32,11 +32,11 @@ import { runScenario } from '../../harness/runner/run-scenario.ts';
 import { scenarioArbitrary } from '../../scenarios/generate/scenario-arbitrary.ts';
 import { loadScenarioFile } from '../../scenarios/schema/load.ts';
 import type { Scenario } from '../../scenarios/schema/steps.ts';
-import { liveFlowWorkers, sessionPrefixOf } from '../harness/session-processes.ts';
+import { livePidsOfSession, sessionPrefixOf } from '../harness/session-processes.ts';
 
 const bug = 'prefect-17764';
 const seed = 3;
-/** The clauses prefect-17764 is caught by (engine/bugs/profiles.ts, SEEDS.md). */
+/** The clauses prefect-17764 is caught by (engine/bugs/profiles.ts). */
 const targetClauses = ['DEPLOY-UPDATE-01', 'DEPLOY-BACKLOG-02'];
 /** Most steps a shrunk counterexample may keep (count). */
 const counterexampleStepsMax = 8;
@@ -49,14 +49,14 @@ const campaignTestTimeoutMs = campaign.timeLimitMs + campaign.shrinkTimeLimitMs 
 const replayTestTimeoutMs = 30_000;
 
 let workDir = '';
-/** Sessions of flow-workers alive before this file ran anything: not this file's to answer for. */
-let sessionsAliveBefore = new Set<string>();
+/** Session processes alive before this file ran anything: not this file's to answer for. */
+let pidsAliveBefore = new Set<number>();
 /** The report of the one `explore()` campaign; later tests read it. */
 let report: ExploreReport | null = null;
 
 beforeAll(async () => {
   workDir = await mkdtemp(path.join(tmpdir(), 'flowconform-explore-test-'));
-  sessionsAliveBefore = new Set(liveFlowWorkers().map((worker) => worker.session));
+  pidsAliveBefore = new Set(livePidsOfSession('fc-', true));
 });
 
 afterAll(async () => {
@@ -199,9 +199,8 @@ describe('flowconform explore on the command line', () => {
 });
 
 describe('after the campaigns', () => {
-  it('no flow-worker started in this process is alive', () => {
-    const prefix = sessionPrefixOf(process.pid);
-    const leaked = liveFlowWorkers().filter((worker) => !sessionsAliveBefore.has(worker.session) && worker.session.startsWith(prefix));
+  it('no process of an engine started in this process is alive', () => {
+    const leaked = livePidsOfSession(sessionPrefixOf(process.pid), true).filter((pid) => !pidsAliveBefore.has(pid));
     expect(leaked).toEqual([]);
   });
 });

@@ -1,23 +1,25 @@
 /**
- * Goal: the harness's self-test (DESIGN.md "bug profiles"). With each of the four
+ * Goal: the harness's self-test (docs/architecture.md "Bug profiles"). With each of the four
  * upstream defects switched on, its seed scenario must FAIL, with at least the clauses
  * the profile names as its catch, and as a judged failure, not an inconclusive crash or
  * timeout; with the defect off, the very same scenario must PASS with every verdict true.
  * A harness that passes a defective engine, or fails the reference engine, is broken.
  * After every run, no process of that engine's session may be alive.
  *
- * Method: no mocks. `runScenario` runs the seed scenario file (SEEDS.md, one per
- * profile) against the reference engine on real processes; `createEngine` records the
- * engine's `--session` marker, and /proc is read afterwards for live processes carrying
- * it. The expected clause ids come from `engine/bugs/profiles.ts`, so a profile that
- * stops being caught by a clause it promises fails here. Each run takes 0.4–11 s.
+ * Method: no mocks. `runScenario` runs the seed scenario file (one per profile) against
+ * the reference engine as its own process, through the engine protocol, on real
+ * processes; the profile reaches the engine in `setup`. /proc is read afterwards for live
+ * processes carrying the engine's session marker. The expected clause ids come from the
+ * engine's handshake (its capabilities list its bug profiles), so a profile that stops
+ * being caught by a clause it promises fails here. Each run takes 0.4–11 s.
  */
 import { describe, expect, it } from 'vitest';
-import { bugProfileById, type BugProfileId } from '../../engine/bugs/profiles.ts';
 import { runScenario } from '../../harness/runner/run-scenario.ts';
 import { violatedClauseIds, type ScenarioResult } from '../../harness/result.ts';
 import { loadScenarioFile } from '../../scenarios/schema/load.ts';
-import { livePidsOfSession, recordingSessions } from './session-processes.ts';
+import { livePidsOfSession, sessionOf } from './session-processes.ts';
+
+type BugProfileId = 'prefect-17792' | 'prefect-17764' | 'conductor-303' | 'dolphinscheduler-16572';
 
 interface SeedCase {
   bug: BugProfileId;
@@ -33,7 +35,7 @@ const seeds: readonly SeedCase[] = [
   { bug: 'dolphinscheduler-16572', file: 'scenarios/burst-while-consumers-change.yaml', spawnsProcesses: false },
 ];
 
-/** The defect clause ids each seed must at least violate (SEEDS.md; the brief names these). */
+/** The defect clause ids each seed must at least violate (docs/architecture.md "Bug profiles"). */
 const defectClauses: Record<BugProfileId, string[]> = {
   'prefect-17792': ['RUN-CANCEL-01'],
   'prefect-17764': ['DEPLOY-UPDATE-01', 'DEPLOY-BACKLOG-02'],
@@ -46,10 +48,8 @@ const seedTestTimeoutMs = 45_000;
 
 /** Runs `file` with `bug` (or none) and returns the result and the engine's session. */
 async function runSeed(file: string, bug: BugProfileId | null): Promise<{ result: ScenarioResult; session: string }> {
-  const sessions: string[] = [];
-  const result = await runScenario(await loadScenarioFile(file), { bug, createEngine: recordingSessions(sessions) });
-  expect(sessions, 'runScenario made exactly one engine').toHaveLength(1);
-  return { result, session: sessions[0]! };
+  const result = await runScenario(await loadScenarioFile(file), { bug });
+  return { result, session: sessionOf(result) };
 }
 
 /** Common to both runs: the trace ended normally and no process of the session survives. */
@@ -72,8 +72,10 @@ describe.each(seeds)('bug profile $bug on $file', ({ bug, file, spawnsProcesses 
       expect(result.bug).toBe(bug);
       const violated = violatedClauseIds(result.verdicts);
       expect(violated).toEqual(expect.arrayContaining(defectClauses[bug]));
-      // Every clause the profile promises to be caught by (engine/bugs/profiles.ts).
-      expect(violated).toEqual(expect.arrayContaining(bugProfileById(bug).expectedClauses));
+      // Every clause the profile promises to be caught by, as the engine's handshake lists it.
+      const profile = result.engine?.capabilities?.bugs.find((candidate) => candidate.id === bug);
+      expect(profile, `the engine offers ${bug}`).toBeDefined();
+      expect(violated).toEqual(expect.arrayContaining(profile!.expectedClauses));
       expectCleanEnd(result, session, spawnsProcesses);
     },
     seedTestTimeoutMs,

@@ -1,10 +1,12 @@
 /**
- * Hand-made results for the report tests: a suite of three scenarios, one passing, one
- * failing with two violations (RUN-CANCEL-01 at seq 30, RUN-CANCEL-04 at seq 32) and a
- * 60-event trace, and one inconclusive (engine crash). Functions return fresh objects,
- * so a test may change its copy.
+ * Hand-made results for the report tests: a suite of four scenarios against an engine
+ * that has runs and workflows but no deployments, no instances and only a wall clock
+ * (checked on four of the six clause families): one passing, one failing with two
+ * violations (RUN-CANCEL-01 at seq 30, RUN-CANCEL-04 at seq 32) and a 60-event trace, one
+ * inconclusive (engine crash), and one not applicable (it needs deployments and a driven
+ * clock). Functions return fresh objects, so a test may change its copy.
  */
-import type { Environment, ScenarioResult, SuiteResult } from '../../harness/result.ts';
+import type { EngineInfo, Environment, ScenarioResult, SuiteResult } from '../../harness/result.ts';
 import type { TraceEvent } from '../../trace/events.ts';
 
 export const environment: Environment = { node: 'v20.20.0', os: 'linux 6.8.0 x64', commit: 'abc1234def' };
@@ -17,6 +19,47 @@ export const violationSeqs = { cancel: 30, kill: 32 } as const;
 
 /** A long message placed in the failing trace (seq 25) to test field trimming (characters). */
 export const longMessage = `kill attempt failed: ${'x'.repeat(1000)}`;
+
+/** What the not-applicable scenario needs that the fixture engine lacks, in step order. */
+export const missingOfNotApplicable = ['operation deploy', 'a driven clock', 'operation advance-clock'];
+
+/**
+ * An engine other than the reference one: runs and workflows, a wall clock, no
+ * deployments and no instances, so it is checked on transitions, run-cancel, workflow and
+ * process, and not on deployment and instance.
+ */
+export function partialEngine(): EngineInfo {
+  return {
+    name: 'acme-orchestrator',
+    version: '2.3.1',
+    command: 'node acme/flowconform-server.mjs --port 0',
+    session: 'fc-session-1234',
+    capabilities: {
+      entities: ['run', 'workflow', 'task'],
+      operations: ['start-run', 'cancel-run', 'set-workers', 'start-workflow', 'terminate-workflow', 'set-fault'],
+      faults: ['archive-listener'],
+      clock: 'wall',
+      killStrategies: ['posix', 'win32'],
+      events: ['transition', 'process'],
+      restart: false,
+      bugs: [
+        {
+          id: 'prefect-17792',
+          title: 'Cancel on Windows leaves runs in CANCELLING',
+          upstream: 'PrefectHQ/prefect#17792',
+          fixedBy: 'PrefectHQ/prefect#17793',
+          codePoint: 'runs/kill.ts',
+          defect: 'the kill passes a null pid',
+          expectedClauses: ['RUN-CANCEL-01', 'RUN-CANCEL-04'],
+        },
+      ],
+    },
+    checkedFamilies: ['transitions', 'run-cancel', 'workflow', 'process'],
+  };
+}
+
+/** The families `partialEngine` is not checked on, in registry order. */
+export const uncheckedOfPartialEngine = ['deployment', 'instance'];
 
 function filler(seq: number): TraceEvent {
   return { seq, timeMs: seq * 10, wallMs: seq * 12, kind: 'log', level: 'info', message: `filler event ${seq}` };
@@ -36,7 +79,7 @@ export function failingTrace(): TraceEvent[] {
     parentId: null,
     from: 'RUNNING',
     to: 'CANCELLING',
-    cause: 'cancel requested',
+    cause: 'cancel',
   };
   trace[violationSeqs.kill] = {
     seq: violationSeqs.kill,
@@ -68,6 +111,8 @@ export function passingResult(): ScenarioResult {
     durationMs: 812.4,
     tracePath: 'reports/out/cancel-simple-posix/trace.jsonl',
     steps: [{ start: { run: 'solo', durationMs: 5000, exitCode: 0, ignoreSigterm: false, subflows: [] } }, { cancel: { run: 'solo' } }],
+    missingCapabilities: [],
+    engine: partialEngine(),
     trace: [filler(0), filler(1)],
   };
 }
@@ -125,6 +170,8 @@ export function failingResult(): ScenarioResult {
       { cancel: { run: 'parent' } },
       { await: { run: 'parent', state: 'CANCELLED', timeoutMs: 6000 } },
     ],
+    missingCapabilities: [],
+    engine: partialEngine(),
     trace: failingTrace(),
   };
 }
@@ -149,11 +196,45 @@ export function inconclusiveResult(): ScenarioResult {
       { startWorkflow: { workflow: 'wf1', tasks: [{ task: 't1', durationMs: 300, exitCode: 0, ignoreSigterm: false }], listeners: ['archive'] } },
       { terminate: { workflow: 'wf1', reason: 'terminated by scenario' } },
     ],
+    missingCapabilities: [],
+    engine: partialEngine(),
     trace: [
       filler(0),
       filler(1),
       { seq: 2, timeMs: 20, wallMs: 24, kind: 'end', outcome: 'crash', error: 'exit code 139' },
     ],
+  };
+}
+
+/** A scenario the fixture engine cannot run: no checking happened, so no verdicts. */
+export function notApplicableResult(): ScenarioResult {
+  return {
+    scenario: 'deploy-update-during-backlog',
+    description: 'Update a deployment while its runs back up.',
+    file: 'scenarios/deploy-update-during-backlog.yaml',
+    platform: 'posix',
+    bug: null,
+    seed: 42,
+    outcome: 'not-applicable',
+    verdicts: [],
+    durationMs: 41.2,
+    tracePath: 'reports/out/traces/deploy-update-during-backlog.jsonl',
+    steps: [
+      {
+        deploy: {
+          deployment: 'etl',
+          intervalMs: 60_000,
+          retries: 0,
+          retryDelayMs: 60_000,
+          scheduleAheadCount: 2,
+          run: { durationMs: 150, exitCodes: [0], ignoreSigterm: false },
+        },
+      },
+      { advance: { ms: 60_000 } },
+    ],
+    missingCapabilities: [...missingOfNotApplicable],
+    engine: partialEngine(),
+    trace: [filler(0), { seq: 1, timeMs: 0, wallMs: 40, kind: 'end', outcome: 'completed' }],
   };
 }
 
@@ -165,6 +246,7 @@ export function suiteFixture(): SuiteResult {
     bug: null,
     seed: 42,
     environment,
-    results: [passingResult(), failingResult(), inconclusiveResult()],
+    engine: partialEngine(),
+    results: [passingResult(), failingResult(), inconclusiveResult(), notApplicableResult()],
   };
 }

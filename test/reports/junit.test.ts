@@ -1,13 +1,15 @@
 /**
  * Goal: the JUnit XML is well formed, escapes what it must, and maps scenarios to
  * testsuites, clause verdicts to testcases (failure for violated, skipped for unknown),
- * and an inconclusive run to an error testcase. Method: render the fixture suite and
- * check the XML with a small well-formedness checker (itself checked on bad input),
- * element counts and attributes.
+ * an inconclusive run to an error testcase, and a not-applicable scenario to one skipped
+ * testcase whose message names what the engine lacks; every testsuite names the engine
+ * and the clause families it was checked on. Method: render the fixture suite and check
+ * the XML with a small well-formedness checker (itself checked on bad input), element
+ * counts and attributes.
  */
 import { describe, expect, it } from 'vitest';
 import { toJunitXml } from '../../reports/junit.ts';
-import { suiteFixture } from './fixtures.ts';
+import { notApplicableResult, partialEngine, suiteFixture } from './fixtures.ts';
 import { xmlProblems } from './xml.ts';
 
 function count(text: string, needle: string): number {
@@ -39,19 +41,81 @@ describe('toJunitXml', () => {
     expect(xmlProblems(xml)).toEqual([]);
   });
 
-  it('has one testsuite per scenario and one testcase per verdict, plus one for the inconclusive run', () => {
-    expect(count(xml, '<testsuite ')).toBe(3);
-    expect(count(xml, '<testcase ')).toBe(8);
+  it('has one testsuite per scenario and one testcase per verdict, plus one for the inconclusive run and one for the not-applicable scenario', () => {
+    expect(count(xml, '<testsuite ')).toBe(4);
+    expect(count(xml, '<testcase ')).toBe(9);
     expect(count(xml, '<failure ')).toBe(2);
     expect(count(xml, '<error ')).toBe(1);
     expect(count(xml, '<skipped/>')).toBe(1);
+    expect(count(xml, '<skipped message=')).toBe(1);
     expect(rootAttributes(xml)).toMatchObject({
       name: 'flowconform run',
-      tests: '8',
+      tests: '9',
       failures: '2',
       errors: '1',
-      skipped: '1',
+      skipped: '2',
     });
+  });
+
+  it('skips a not-applicable scenario with a message naming what the engine lacks, and nothing else', () => {
+    expect(xml).toMatch(
+      /<testcase classname="deploy-update-during-backlog" name="deploy-update-during-backlog \(not applicable\)">\s*<skipped message="not applicable: engine lacks operation deploy, a driven clock, operation advance-clock"\/>\s*<\/testcase>/,
+    );
+    expect(xml).toMatch(/<testsuite name="deploy-update-during-backlog"[^>]* tests="1" failures="0" errors="0" skipped="1"/);
+  });
+
+  it('never fails or errors a not-applicable scenario, even one carrying a violated verdict or an error', () => {
+    const suite = suiteFixture();
+    const result = notApplicableResult();
+    result.error = 'engine lacks what the steps need';
+    result.verdicts = [
+      { clauseId: 'PROCESS-01', valid: false, violations: [{ clauseId: 'PROCESS-01', message: 'pid 7 alive', seq: 1 }], unknownReasons: [] },
+    ];
+    suite.results = [result];
+    const only = toJunitXml(suite);
+    expect(only).not.toContain('<failure');
+    expect(only).not.toContain('<error');
+    expect(rootAttributes(only)).toMatchObject({ tests: '1', failures: '0', errors: '0', skipped: '1' });
+  });
+
+  it('escapes the skip message', () => {
+    const suite = suiteFixture();
+    const result = notApplicableResult();
+    result.missingCapabilities = ['operation <weird> & "quoted"'];
+    suite.results = [result];
+    const escaped = toJunitXml(suite);
+    expect(xmlProblems(escaped)).toEqual([]);
+    expect(escaped).toContain('<skipped message="not applicable: engine lacks operation &lt;weird> &amp; &quot;quoted&quot;"/>');
+  });
+
+  it('names the engine, its version and command, and the families checked and not checked, in every testsuite', () => {
+    expect(count(xml, '<property name="engine" value="acme-orchestrator"/>')).toBe(4);
+    expect(count(xml, '<property name="engineVersion" value="2.3.1"/>')).toBe(4);
+    expect(count(xml, '<property name="engineCommand" value="node acme/flowconform-server.mjs --port 0"/>')).toBe(4);
+    expect(count(xml, '<property name="checkedFamilies" value="transitions, run-cancel, workflow, process"/>')).toBe(4);
+    expect(count(xml, '<property name="uncheckedFamilies" value="deployment, instance"/>')).toBe(4);
+  });
+
+  it("uses the suite's engine for a scenario that reached none, and says when no engine was started at all", () => {
+    const suite = suiteFixture();
+    suite.results[0]!.engine = null;
+    expect(count(toJunitXml(suite), '<property name="engine" value="acme-orchestrator"/>')).toBe(4);
+    suite.engine = null;
+    for (const result of suite.results) result.engine = null;
+    const none = toJunitXml(suite);
+    expect(xmlProblems(none)).toEqual([]);
+    expect(count(none, '<property name="engine" value="not started"/>')).toBe(4);
+    expect(count(none, '<property name="checkedFamilies" value="none"/>')).toBe(4);
+    expect(none).not.toContain('engineVersion');
+  });
+
+  it('names the engine of the scenario when it differs from the suite', () => {
+    const suite = suiteFixture();
+    suite.results = [notApplicableResult()];
+    suite.results[0]!.engine = { ...partialEngine(), name: 'other-engine', checkedFamilies: [] };
+    const other = toJunitXml(suite);
+    expect(other).toContain('<property name="engine" value="other-engine"/>');
+    expect(other).toContain('<property name="checkedFamilies" value="none"/>');
   });
 
   it('names testcases by clause id and MUST sentence, with the scenario as classname', () => {

@@ -2,14 +2,23 @@
  * Goal: REPRO.md is a bug report an upstream maintainer can act on: how to reproduce
  * comes first, then the broken rule in the registry's words with its source and what was
  * seen, the steps as YAML, a bounded trace excerpt around each violation, the
- * environment, and expected vs actual. Method: render the fixtures and check the order of
- * sections, the presence of the registry text, and the exact bounds of the excerpt.
+ * environment (with the engine: name, version, command, clause families checked), and
+ * expected vs actual. Method: render the fixtures and check the order of sections, the
+ * presence of the registry text, and the exact bounds of the excerpt.
  */
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { formatExcerptEvent, formatRepro } from '../../reports/repro.ts';
 import { clauseById } from '../../spec/clauses/registry.ts';
-import { environment, failingResult, inconclusiveResult, longMessage, violationSeqs } from './fixtures.ts';
+import {
+  environment,
+  failingResult,
+  inconclusiveResult,
+  longMessage,
+  notApplicableResult,
+  partialEngine,
+  violationSeqs,
+} from './fixtures.ts';
 
 const replayCommand = 'npx flowconform replay scenarios/cancel-nested-win32.yaml --bug prefect-17792 --seed 42';
 
@@ -108,6 +117,15 @@ describe('formatRepro of a failed scenario', () => {
     expect(markdown.slice(expectedAt)).toContain(`  - Expected: ${clauseById('RUN-CANCEL-04').must}`);
   });
 
+  it('names the engine, its version and command, and the clause families checked, in the environment', () => {
+    const environmentText = markdown.slice(markdown.indexOf('## Environment'), markdown.indexOf('## Expected vs actual'));
+    expect(environmentText).toContain('- Engine: `acme-orchestrator` version `2.3.1`\n');
+    expect(environmentText).toContain('- Engine command: `node acme/flowconform-server.mjs --port 0`');
+    expect(environmentText).toContain('- Clause families checked: transitions, run-cancel, workflow, process');
+    expect(environmentText).toContain('- Clause families not checked: deployment, instance');
+    expect(environmentText).not.toContain('capabilities: unknown');
+  });
+
   it('is not huge', () => {
     expect(markdown.length).toBeLessThan(10_000);
   });
@@ -124,6 +142,44 @@ describe('formatRepro of an inconclusive scenario', () => {
     expect(markdown).not.toContain('## Violated clauses');
     expect(excerptSeqs(markdown)).toEqual([0, 1, 2]);
     expect(markdown).toContain('Scenario file: none, the scenario was generated');
+  });
+});
+
+describe('formatRepro and the engine', () => {
+  const environmentOf = (markdown: string): string =>
+    markdown.slice(markdown.indexOf('## Environment'), markdown.indexOf('## Expected vs actual'));
+
+  it("falls back to the suite's engine, saying so, when the scenario reached none", () => {
+    const result = inconclusiveResult();
+    result.engine = null;
+    const text = environmentOf(formatRepro(result, { replayCommand, environment, engine: partialEngine() }));
+    expect(text).toContain("- Engine: `acme-orchestrator` version `2.3.1` (the suite's engine; it did not start for this scenario)");
+    expect(text).toContain('- Engine command: `node acme/flowconform-server.mjs --port 0`');
+  });
+
+  it('says the engine is unknown when neither the scenario nor the suite has one', () => {
+    const result = inconclusiveResult();
+    result.engine = null;
+    const text = environmentOf(formatRepro(result, { replayCommand, environment, engine: null }));
+    expect(text).toContain('- Engine: unknown (it was not started)');
+    expect(text).not.toContain('Engine command');
+  });
+
+  it('says when the handshake did not complete', () => {
+    const result = inconclusiveResult();
+    result.engine = { ...partialEngine(), capabilities: null, checkedFamilies: [] };
+    const text = environmentOf(formatRepro(result, { replayCommand, environment }));
+    expect(text).toContain('- Engine capabilities: unknown (the handshake did not complete)');
+    expect(text).toContain('- Clause families checked: none');
+  });
+
+  it('renders a not-applicable scenario saying what the engine lacks, with no violated clause', () => {
+    const markdown = formatRepro(notApplicableResult(), { replayCommand, environment });
+    expect(markdown.split('\n')[0]).toBe('# Scenario `deploy-update-during-backlog` not applicable to this engine');
+    expect(markdown).toContain('## Why the scenario is not applicable');
+    expect(markdown).toContain('engine lacks operation deploy, a driven clock, operation advance-clock');
+    expect(markdown).not.toContain('## Violated clauses');
+    expect(markdown).not.toContain('inconclusive');
   });
 });
 

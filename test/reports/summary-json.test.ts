@@ -1,25 +1,84 @@
 /**
- * Goal: summary.json carries counts, outcomes, verdicts and violations with stable names,
- * and never the full traces. Method: convert the fixture suite, round-trip it through
- * JSON, and inspect fields.
+ * Goal: summary.json carries counts (not-applicable apart), outcomes, verdicts,
+ * violations, what a not-applicable scenario lacks, and the engine with the clause
+ * families it was checked on, with stable names, and never the full traces. Method:
+ * convert the fixture suite, round-trip it through JSON, and inspect fields.
  */
 import { describe, expect, it } from 'vitest';
 import { toSummaryJson } from '../../reports/summary-json.ts';
-import { suiteFixture, violationSeqs } from './fixtures.ts';
+import {
+  missingOfNotApplicable,
+  notApplicableResult,
+  partialEngine,
+  passingResult,
+  suiteFixture,
+  uncheckedOfPartialEngine,
+  violationSeqs,
+} from './fixtures.ts';
 
 describe('toSummaryJson', () => {
   const summary = JSON.parse(JSON.stringify(toSummaryJson(suiteFixture())));
 
-  it('counts outcomes and carries the exit code', () => {
-    expect(summary.schemaVersion).toBe(1);
-    expect(summary.totals).toEqual({ scenarios: 3, passed: 1, failed: 1, inconclusive: 1 });
+  it('counts outcomes, not-applicable apart, and carries the exit code', () => {
+    expect(summary.schemaVersion).toBe(2);
+    expect(summary.totals).toEqual({ scenarios: 4, passed: 1, failed: 1, inconclusive: 1, notApplicable: 1 });
     expect(summary.exitCode).toBe(1);
-    expect(summary.scenarios).toHaveLength(3);
+    expect(summary.scenarios).toHaveLength(4);
     expect(summary.scenarios.map((scenario: { outcome: string }) => scenario.outcome)).toEqual([
       'pass',
       'fail',
       'inconclusive',
+      'not-applicable',
     ]);
+  });
+
+  it('names the engine, its command, the families it was and was not checked on, and its capabilities', () => {
+    const engine = partialEngine();
+    expect(summary.engine).toEqual({
+      name: 'acme-orchestrator',
+      version: '2.3.1',
+      command: 'node acme/flowconform-server.mjs --port 0',
+      checkedFamilies: ['transitions', 'run-cancel', 'workflow', 'process'],
+      uncheckedFamilies: uncheckedOfPartialEngine,
+      capabilities: engine.capabilities,
+    });
+    // Copied field by field: the session marker is per run, not part of the summary.
+    expect(Object.keys(summary.engine)).not.toContain('session');
+  });
+
+  it('gives a null engine when none was started, with every other field still there', () => {
+    const suite = suiteFixture();
+    suite.engine = null;
+    const withoutEngine = toSummaryJson(suite);
+    expect(withoutEngine.engine).toBeNull();
+    expect(withoutEngine.totals.scenarios).toBe(4);
+  });
+
+  it('keeps a null capabilities when the handshake did not complete', () => {
+    const suite = suiteFixture();
+    suite.engine = { ...partialEngine(), capabilities: null, checkedFamilies: [] };
+    expect(toSummaryJson(suite).engine).toMatchObject({
+      capabilities: null,
+      checkedFamilies: [],
+      uncheckedFamilies: ['transitions', 'run-cancel', 'deployment', 'workflow', 'instance', 'process'],
+    });
+  });
+
+  it('lists what a not-applicable scenario lacks, and [] for the others', () => {
+    const notApplicable = summary.scenarios[3];
+    expect(notApplicable.name).toBe('deploy-update-during-backlog');
+    expect(notApplicable.missingCapabilities).toEqual(missingOfNotApplicable);
+    expect(notApplicable.verdicts).toEqual([]);
+    expect(notApplicable.error).toBeNull();
+    for (const scenario of summary.scenarios.slice(0, 3)) expect(scenario.missingCapabilities).toEqual([]);
+  });
+
+  it('keeps exit code 0 when the only scenarios besides passes are not applicable', () => {
+    const suite = suiteFixture();
+    suite.results = [passingResult(), notApplicableResult()];
+    const summaryOfSuite = toSummaryJson(suite);
+    expect(summaryOfSuite.exitCode).toBe(0);
+    expect(summaryOfSuite.totals).toEqual({ scenarios: 2, passed: 1, failed: 0, inconclusive: 0, notApplicable: 1 });
   });
 
   it('has no trace field and no trace events anywhere', () => {
@@ -34,7 +93,7 @@ describe('toSummaryJson', () => {
   it('keeps per-scenario fields with stable names', () => {
     const failing = summary.scenarios[1];
     expect(Object.keys(failing).sort()).toEqual(
-      ['bug', 'durationMs', 'error', 'file', 'name', 'outcome', 'platform', 'seed', 'tracePath', 'verdicts'].sort(),
+      ['bug', 'durationMs', 'error', 'file', 'missingCapabilities', 'name', 'outcome', 'platform', 'seed', 'tracePath', 'verdicts'].sort(),
     );
     expect(failing.name).toBe('cancel-nested-win32');
     expect(failing.file).toBe('scenarios/cancel-nested-win32.yaml');

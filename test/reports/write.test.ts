@@ -1,15 +1,16 @@
 /**
  * Goal: writeReports writes summary.json, junit.xml and one REPRO.md per failed or
- * inconclusive scenario, and nothing for passing ones. Method: write the fixture suite
- * into a fresh temporary directory, list what is there, read it back, and remove the
- * directory afterwards.
+ * inconclusive scenario, and nothing for passing or not-applicable ones. Method: write the
+ * fixture suite into a fresh temporary directory, list what is there, read it back, and
+ * remove the directory afterwards.
  */
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { reproDirectoryName, writeReports } from '../../reports/write.ts';
-import { suiteFixture } from './fixtures.ts';
+import type { ScenarioOutcome } from '../../harness/result.ts';
+import { needsRepro, reproDirectoryName, writeReports } from '../../reports/write.ts';
+import { notApplicableResult, suiteFixture } from './fixtures.ts';
 
 let root: string;
 
@@ -22,7 +23,7 @@ afterEach(async () => {
 });
 
 describe('writeReports', () => {
-  it('writes the summary, the JUnit XML and a REPRO.md per failed or inconclusive scenario', async () => {
+  it('writes the summary, the JUnit XML and a REPRO.md per failed or inconclusive scenario, none for a not-applicable one', async () => {
     const outDir = path.join(root, 'nested', 'out');
     const { files } = await writeReports(suiteFixture(), outDir, {
       replayCommandFor: (result) => `npx flowconform replay ${result.file ?? `${result.scenario}.yaml`} --seed ${result.seed}`,
@@ -36,12 +37,31 @@ describe('writeReports', () => {
     expect((await readdir(outDir)).sort()).toEqual(['cancel-nested-win32', 'junit.xml', 'summary.json', 'terminate-archive-failing']);
 
     const summary = JSON.parse(await readFile(path.join(outDir, 'summary.json'), 'utf8'));
-    expect(summary.totals).toEqual({ scenarios: 3, passed: 1, failed: 1, inconclusive: 1 });
+    expect(summary.totals).toEqual({ scenarios: 4, passed: 1, failed: 1, inconclusive: 1, notApplicable: 1 });
+    expect(summary.engine.checkedFamilies).toEqual(['transitions', 'run-cancel', 'workflow', 'process']);
     expect(await readFile(path.join(outDir, 'junit.xml'), 'utf8')).toMatch(/^<\?xml[\s\S]*<testsuites /);
     const repro = await readFile(path.join(outDir, 'cancel-nested-win32', 'REPRO.md'), 'utf8');
     expect(repro).toContain('npx flowconform replay scenarios/cancel-nested-win32.yaml --seed 42');
     const inconclusive = await readFile(path.join(outDir, 'terminate-archive-failing', 'REPRO.md'), 'utf8');
     expect(inconclusive).toContain('npx flowconform replay terminate-archive-failing.yaml --seed 7');
+    expect(inconclusive).toContain('- Engine: `acme-orchestrator` version `2.3.1`');
+  });
+
+  it('writes no REPRO.md for a suite of only not-applicable scenarios', async () => {
+    const suite = suiteFixture();
+    suite.results = [notApplicableResult()];
+    const { files } = await writeReports(suite, root, { replayCommandFor: () => 'replay' });
+    expect(files).toEqual([path.join(root, 'summary.json'), path.join(root, 'junit.xml')]);
+    expect((await readdir(root)).sort()).toEqual(['junit.xml', 'summary.json']);
+  });
+
+  it("gives a REPRO.md the suite's engine when its scenario reached none", async () => {
+    const suite = suiteFixture();
+    const failing = suite.results[1]!;
+    failing.engine = null;
+    suite.results = [failing];
+    const { files } = await writeReports(suite, root, { replayCommandFor: () => 'replay' });
+    expect(await readFile(files[2]!, 'utf8')).toContain("- Engine: `acme-orchestrator` version `2.3.1` (the suite's engine");
   });
 
   it('passes exploration details through and keeps results of one scenario apart', async () => {
@@ -57,6 +77,13 @@ describe('writeReports', () => {
       path.join(root, 'cancel-nested-win32-2', 'REPRO.md'),
     ]);
     expect(await readFile(files[3]!, 'utf8')).toContain('campaign seed `1043`');
+  });
+});
+
+describe('needsRepro', () => {
+  it('is true for failed and inconclusive scenarios only', () => {
+    const outcomes: ScenarioOutcome[] = ['pass', 'fail', 'inconclusive', 'not-applicable'];
+    expect(outcomes.filter(needsRepro)).toEqual(['fail', 'inconclusive']);
   });
 });
 

@@ -1,12 +1,12 @@
 /**
  * Goal: the clause inventory is well-formed data that the CLI, the reports and the
- * checker can rely on, and every upstream defect in SEEDS.md has a clause that exists
+ * checker can rely on, and every upstream defect of the bug profiles (docs/architecture.md "Bug profiles") has a clause that exists
  * to catch it. Method: plain checks over `clauses` from spec/clauses/registry.ts.
  */
 import { describe, expect, it } from 'vitest';
 import { clauseById, clauses } from '../../spec/clauses/registry.ts';
 
-/** The bug profiles named in SEEDS.md and DESIGN.md; `catches` may name only these. */
+/** The bug profiles (docs/architecture.md "Bug profiles"); `catches` may name only these. */
 const bugProfiles = ['prefect-17792', 'prefect-17764', 'conductor-303', 'dolphinscheduler-16572'] as const;
 
 describe('the clause registry', () => {

@@ -1,11 +1,11 @@
 /**
  * Goal: the machines in spec/machines say what the upstream servers say about legal and
- * illegal transitions (SEEDS.md: Prefect's orchestration rules, Conductor's enums,
+ * illegal transitions (upstream: Prefect's orchestration rules, Conductor's enums,
  * DolphinScheduler's command → instance path). Method: one table of rows per entity kind,
- * each row a `from → to` pair copied from SEEDS.md, judged twice: through the table that
+ * each row a `from → to` pair taken from the upstream rules, judged twice: through the table that
  * `eventsBetween` builds from the machine, and by driving the XState machine itself with
  * `transition()` (a legal row must land on `to`; for an illegal row no event may).
- * A row that fails because the machine disagrees with SEEDS.md is reported, not fixed
+ * A row that fails because the machine disagrees with its upstream rule is reported, not fixed
  * here: it is marked `it.fails` with the reason.
  */
 import { describe, expect, it } from 'vitest';
@@ -83,9 +83,9 @@ interface Row {
   from: string;
   to: string;
   legal: boolean;
-  /** The SEEDS.md rule the row comes from. */
+  /** The upstream rule the row comes from. */
   rule: string;
-  /** Set when the machine disagrees with SEEDS.md: why the row is expected to fail. */
+  /** Set when the machine disagrees with the upstream rule: why the row is expected to fail. */
   knownDiscrepancy?: string;
 }
 
@@ -188,7 +188,7 @@ const rowsByKind: Record<EntityKind, Row[]> = {
   ],
 };
 
-/** Terminal (absorbing) states per kind as SEEDS.md lists them; the others must not be terminal. */
+/** Terminal (absorbing) states per kind as the upstream enums list them; the others must not be terminal. */
 const terminalByKind: Record<EntityKind, { terminal: string[]; nonTerminal: string[] }> = {
   run: { terminal: runTerminal, nonTerminal: [...scheduledSubStates, 'PENDING', 'RUNNING', 'RUNNING/Retrying', 'PAUSED', 'PAUSED/Suspended', 'CANCELLING'] },
   workflow: { terminal: ['COMPLETED', 'FAILED', 'TIMED_OUT', 'TERMINATED'], nonTerminal: ['RUNNING', 'PAUSED'] },

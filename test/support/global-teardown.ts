@@ -1,6 +1,7 @@
 /**
- * Vitest global setup: the process-leak check of a whole test run (DESIGN.md: "when a
- * scenario ends, no process the engine spawned is alive", applied to the test suite).
+ * Vitest global setup: the process-leak check of a whole test run (docs/architecture.md
+ * "Processes and cleanup": "when a scenario ends, no process the engine spawned is
+ * alive", applied to the test suite).
  *
  * Setup marks the run: it puts a unique id in `FLOWCONFORM_TEST_RUN`, which every test
  * worker, every engine worker (`engine/workers/flow-worker.mjs`) and every CLI process
@@ -22,12 +23,12 @@
  * run does not leave workers behind on the CI machine.
  *
  * Hazard: /proc is read file by file; a process may vanish between reads, and is then
- * simply not reported (see engine/adapters/proc.ts).
+ * simply not reported (see os/proc.ts).
  */
 import { readFileSync, readlinkSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { listProcesses, readCommandLine } from '../../engine/adapters/proc.ts';
+import { listProcesses, readCommandLine } from '../../os/proc.ts';
 
 /** Environment variable that carries the id of one test run into every process it starts. */
 export const runMarkerVariable = 'FLOWCONFORM_TEST_RUN';
@@ -39,6 +40,9 @@ export const checkoutRoot = fileURLToPath(new URL('../..', import.meta.url)).rep
 export const watchedScripts: readonly string[] = [
   resolve(checkoutRoot, 'engine/workers/flow-worker.mjs'),
   resolve(checkoutRoot, 'bin/flowconform.js'),
+  resolve(checkoutRoot, 'dist/engine/workers/flow-worker.mjs'),
+  resolve(checkoutRoot, 'dist/bin/flowconform.js'),
+  resolve(checkoutRoot, 'examples/python-engine/engine.py'),
 ];
 
 /**
@@ -83,7 +87,7 @@ function readWorkingDirectory(pid: number): string | null {
 function runsWatchedScript(pid: number, commandLine: string[]): boolean {
   let workingDirectory: string | null | undefined;
   return commandLine.some((argument) => {
-    if (!argument.endsWith('.mjs') && !argument.endsWith('.js')) return false;
+    if (!argument.endsWith('.mjs') && !argument.endsWith('.js') && !argument.endsWith('.py')) return false;
     if (isAbsolute(argument)) return watchedScripts.includes(resolve(argument));
     workingDirectory ??= readWorkingDirectory(pid);
     return workingDirectory !== null && watchedScripts.includes(resolve(workingDirectory, argument));

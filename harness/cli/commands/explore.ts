@@ -14,7 +14,8 @@ import { environment } from '../../environment.ts';
 import { explore, type ExploreReport } from '../../explore/explore.ts';
 import type { SuiteResult } from '../../result.ts';
 import { exitCodes, UsageError } from '../exit-codes.ts';
-import { parseBug, parseSeed, type CommonOptions } from '../options.ts';
+import { engineFromOption, probeEngine } from '../engine-option.ts';
+import { parseSeed, type CommonOptions } from '../options.ts';
 import { replayCommand } from './run.ts';
 
 export interface ExploreCommandOptions extends CommonOptions {
@@ -53,7 +54,7 @@ export function counterexampleYaml(scenario: Scenario, report: ExploreReport): s
 }
 
 export async function exploreCommand(options: ExploreCommandOptions): Promise<number> {
-  const bug = parseBug(options.bug);
+  const bug = options.bug ?? null;
   const seed = parseSeed(options.seed, Date.now() % 1_000_000);
   const runs = parseRuns(options.runs);
   const timeLimitMs = parseDuration('--time-limit', options.timeLimit);
@@ -67,12 +68,16 @@ export async function exploreCommand(options: ExploreCommandOptions): Promise<nu
     return exitCodes.conformant;
   }
 
-  const replayFlags = `--seed ${seed}${bug ? ` --bug ${bug}` : ''}`;
-  console.log(`flowconform explore: seed ${seed}, up to ${runs} runs in ${timeLimitMs / 1000} s, engine reference${bug ? `, bug profile ${bug}` : ''} (rerun: npx flowconform explore ${replayFlags} --runs ${runs})`);
+  const engine = engineFromOption(options.engine);
+  const probe = await probeEngine(engine, bug);
+  const replayFlags = `--seed ${seed}${bug ? ` --bug ${bug}` : ''}${options.engine ? ` --engine ${JSON.stringify(options.engine)}` : ''}`;
+  console.log(`flowconform explore: seed ${seed}, up to ${runs} runs in ${timeLimitMs / 1000} s, engine ${probe.name} ${probe.version}${bug ? `, bug profile ${bug}` : ''} (rerun: npx flowconform explore ${replayFlags} --runs ${runs})`);
   const started = Date.now();
   const report = await explore({
     runs,
     seed,
+    engine,
+    capabilities: probe.capabilities,
     bug,
     timeLimitMs,
     shrinkTimeLimitMs,
@@ -81,7 +86,10 @@ export async function exploreCommand(options: ExploreCommandOptions): Promise<nu
   });
 
   if (!report.found || !report.counterexample || !report.result) {
-    console.log(`explore: no clause violated in ${report.detectionRuns} runs (${report.inconclusiveRuns} inconclusive) in ${(report.detectionMs / 1000).toFixed(1)} s, seed ${seed}`);
+    const runsPerSecond = report.detectionRuns / Math.max(report.detectionMs / 1000, 0.001);
+    console.log(
+      `explore: no clause violated in ${report.detectionRuns} runs (${report.inconclusiveRuns} inconclusive) in ${(report.detectionMs / 1000).toFixed(1)} s (${runsPerSecond.toFixed(2)} runs/s), seed ${seed}`,
+    );
     return report.inconclusiveRuns > 0 && report.inconclusiveRuns === report.detectionRuns ? exitCodes.inconclusive : exitCodes.conformant;
   }
 
@@ -97,6 +105,7 @@ export async function exploreCommand(options: ExploreCommandOptions): Promise<nu
     bug,
     seed,
     environment: environment(),
+    engine: result.engine,
     results: [result],
   };
   await writeReports(suite, options.out, {
@@ -104,7 +113,7 @@ export async function exploreCommand(options: ExploreCommandOptions): Promise<nu
     extraFor: () => ({ seed, ...(report.path ? { path: report.path } : {}), shrinks: report.shrinks }),
   });
   console.log(
-    `explore: violated ${report.targetClauses.join(', ')} after ${report.detectionRuns} run(s) in ${(report.detectionMs / 1000).toFixed(1)} s; shrunk to ${scenario.steps.length} steps with ${report.shrinks} shrink(s) in ${report.shrinkRuns} run(s)`,
+    `explore: violated ${report.targetClauses.join(', ')} after ${report.detectionRuns} run(s) in ${(report.detectionMs / 1000).toFixed(1)} s (${(report.detectionRuns / Math.max(report.detectionMs / 1000, 0.001)).toFixed(2)} runs/s); shrunk to ${scenario.steps.length} steps with ${report.shrinks} shrink(s) in ${report.shrinkRuns} run(s)`,
   );
   console.log(`  counterexample: ${file}`);
   console.log(`  replay: ${replayCommand(result)}`);

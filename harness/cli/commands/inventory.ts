@@ -1,6 +1,6 @@
 /** `flowconform clauses` and `flowconform bugs`: the inventories, as text or JSON. */
-import { bugProfiles } from '../../../engine/bugs/profiles.ts';
 import { clauses } from '../../../spec/clauses/registry.ts';
+import { engineFromOption, probeEngine } from '../engine-option.ts';
 
 export function clausesCommand(options: { json?: boolean }): number {
   if (options.json) {
@@ -17,17 +17,20 @@ export function clausesCommand(options: { json?: boolean }): number {
   return 0;
 }
 
-export function bugsCommand(options: { json?: boolean }): number {
+/** The bug profiles an engine offers, read from its handshake (the reference engine's by default). */
+export async function bugsCommand(options: { json?: boolean; engine?: string }): Promise<number> {
+  const { name, bugs } = await probeEngine(engineFromOption(options.engine), null);
   if (options.json) {
-    console.log(JSON.stringify(bugProfiles, null, 2));
+    console.log(JSON.stringify(bugs, null, 2));
     return 0;
   }
-  for (const profile of bugProfiles) {
+  for (const profile of bugs) {
     console.log(`${profile.id}  ${profile.title}`);
     console.log(`  upstream: ${profile.upstream}; fixed by ${profile.fixedBy}`);
     console.log(`  code point: ${profile.codePoint}`);
     console.log(`  defect: ${profile.defect}`);
     console.log(`  caught by: ${profile.expectedClauses.join(', ')}`);
   }
+  console.log(`${bugs.length} bug profile(s) of engine ${name}`);
   return 0;
 }

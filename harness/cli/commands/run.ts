@@ -1,37 +1,48 @@
-/** `flowconform run [paths…]` and `flowconform replay <file>`: scripted scenarios against the reference engine. */
+/** `flowconform run [paths…]` and `flowconform replay <file>`: scripted scenarios against an engine (the reference engine by default). */
 import path from 'node:path';
 import pc from 'picocolors';
 import { loadScenarios } from '../../../scenarios/schema/load.ts';
-import { formatConsoleSummary, formatScenarioLine, writeReports } from '../../../reports/index.ts';
+import { formatConsoleSummary, formatEngineLine, formatScenarioLine, writeReports } from '../../../reports/index.ts';
 import type { ScenarioResult, SuiteResult } from '../../result.ts';
 import { suiteExitCode } from '../../result.ts';
 import { runSuite } from '../../suite.ts';
-import { parseBug, parseSeed, type CommonOptions } from '../options.ts';
+import { engineFromOption, probeEngine } from '../engine-option.ts';
+import { parseSeed, type CommonOptions } from '../options.ts';
 
 /** The one-line command that replays a scenario result. */
 export function replayCommand(result: ScenarioResult): string {
   const relative = result.file ? path.relative(process.cwd(), result.file) : '';
   const file = !result.file ? '<scenario.yaml>' : relative && !relative.startsWith('..') ? relative : result.file;
-  return ['npx flowconform replay', file, ...(result.bug ? ['--bug', result.bug] : []), ...(result.seed !== 1 ? ['--seed', String(result.seed)] : [])].join(' ');
+  const engine = result.engine && result.engine.name !== 'flowconform-reference' ? ['--engine', JSON.stringify(result.engine.command)] : [];
+  return ['npx flowconform replay', file, ...engine, ...(result.bug ? ['--bug', result.bug] : []), ...(result.seed !== 1 ? ['--seed', String(result.seed)] : [])].join(' ');
 }
 
 export async function runCommand(command: string, paths: string[], options: CommonOptions): Promise<number> {
-  const bug = parseBug(options.bug);
+  const bug = options.bug ?? null;
   const seed = parseSeed(options.seed);
+  const engine = engineFromOption(options.engine);
   const scenarios = await loadScenarios(paths.length > 0 ? paths : ['scenarios']);
+  const probe = await probeEngine(engine, bug);
   const outDir = options.out;
   const color = pc.isColorSupported;
-  console.log(`flowconform ${command}: ${scenarios.length} scenario(s), engine reference${bug ? `, bug profile ${bug}` : ''}, seed ${seed}, reports in ${outDir}`);
+  console.log(`flowconform ${command}: ${scenarios.length} scenario(s), engine ${probe.name} ${probe.version}${bug ? `, bug profile ${bug}` : ''}, seed ${seed}, reports in ${outDir}`);
   const suite: SuiteResult = await runSuite(scenarios, {
     command,
+    engine,
     bug,
     seed,
     traceDir: path.join(outDir, 'traces'),
     onResult: (result) => console.log(formatScenarioLine(result, { color })),
   });
   await writeReports(suite, outDir, { replayCommandFor: replayCommand });
+  console.log(formatEngineLine(suite.engine, { color }));
   console.log(formatConsoleSummary(suite, { color }).split('\n').at(-1));
-  const failed = suite.results.filter((result) => result.outcome !== 'pass');
-  for (const result of failed) console.log(`  repro: ${path.join(outDir, result.scenario, 'REPRO.md')}  (${replayCommand(result)})`);
+  const failed = suite.results.filter((result) => result.outcome === 'fail' || result.outcome === 'inconclusive');
+  for (const result of failed) {
+    // The scenario line cuts its error; an inconclusive run's whole reason (the engine, the
+    // operation, the offending line) is what a user needs first.
+    if (result.outcome === 'inconclusive' && result.error !== undefined) console.log(`  ${result.scenario}: ${result.error}`);
+    console.log(`  repro: ${path.join(outDir, result.scenario, 'REPRO.md')}  (${replayCommand(result)})`);
+  }
   return suiteExitCode(suite);
 }

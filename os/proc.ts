@@ -1,9 +1,8 @@
 /**
- * Readers for Linux /proc: process state, parent, process group and command line.
- *
- * The engine uses them to find a process tree (the `win32` kill strategy) and to tell a
- * live process from a zombie; the harness observer uses `processesWithArgument` to find
- * every process of one engine instance by its `--session <id>` argument.
+ * Readers for Linux /proc: process state, parent, process group, command line and
+ * environment. Shared by the reference engine, which finds a process tree with them (the
+ * `win32` kill strategy) and tells a live process from a zombie, and by the harness,
+ * which finds every process of an engine's session (os/session-marker.ts).
  *
  * Hazard: /proc is a snapshot taken file by file. A process may vanish, or its pid be
  * reused, between two reads; every reader here treats a vanished process as absent
@@ -134,40 +133,21 @@ export function descendantsOf(rootPid: number, processes: ProcessStat[] = listPr
     .map(({ stat }) => stat.pid);
 }
 
-/** A process found by one of its arguments. */
-export interface ProcessWithArgument {
-  pid: number;
-  state: string;
-  parentPid: number;
-  processGroupId: number;
-  /** The value after `--owner` in its command line, or null when it has none. */
-  owner: string | null;
-}
-
-/** The value following `flag` in an argument array (`--flag value` or `--flag=value`), or null. */
-function argumentValue(commandLine: string[], flag: string): string | null {
-  for (let index = 0; index < commandLine.length; index += 1) {
-    const argument = commandLine[index]!;
-    if (argument === flag && index + 1 < commandLine.length) return commandLine[index + 1]!;
-    if (argument.startsWith(`${flag}=`)) return argument.slice(flag.length + 1);
-  }
-  return null;
-}
-
 /**
- * Every process whose command line holds `flag value` (for example `--session s1`).
- *
- * Zombies do not appear: the kernel empties a zombie's command line, which suits the
- * observer, for which a zombie is dead anyway.
+ * The value of environment variable `name` in /proc/<pid>/environ, or null when the
+ * process does not exist, has no such variable, or its environment cannot be read (a
+ * zombie's is empty; another user's is unreadable). The environment is the one the
+ * process was started with: a marker set there is inherited by every descendant, also
+ * after its parent died, which is why the harness marks engines this way.
  */
-export function processesWithArgument(flag: string, value: string): ProcessWithArgument[] {
-  const matches: ProcessWithArgument[] = [];
-  for (const pid of listPids()) {
-    const commandLine = readCommandLine(pid);
-    if (commandLine === null || argumentValue(commandLine, flag) !== value) continue;
-    const stat = readProcessStat(pid);
-    if (stat === null) continue;
-    matches.push({ pid, state: stat.state, parentPid: stat.parentPid, processGroupId: stat.processGroupId, owner: argumentValue(commandLine, '--owner') });
+export function readEnvironmentValue(pid: number, name: string): string | null {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/environ`, 'utf8');
+  } catch {
+    return null;
   }
-  return matches;
+  const prefix = `${name}=`;
+  for (const entry of text.split('\0')) if (entry.startsWith(prefix)) return entry.slice(prefix.length);
+  return null;
 }

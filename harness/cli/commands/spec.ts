@@ -1,0 +1,75 @@
+/**
+ * `flowconform spec [--json]`: the contract's vocabularies for someone writing a trace
+ * by hand or an engine of their own (docs/trace.md): per machine its states, named
+ * sub-states, final states and legal moves, then the closed lists of causes. Everything
+ * is read from spec/machine-description.ts and trace/causes.ts, never restated.
+ *
+ * Formats are pure functions of one `SpecDocument`, picked from `specFormatters`; a
+ * later `--mermaid` is one more entry there and one more option in main.ts.
+ */
+import { describeMachines, type MachineDescription } from '../../../spec/machine-description.ts';
+import { deleteCauseMeanings, transitionCauseMeanings } from '../../../trace/events.ts';
+
+/** What `spec` prints: the machines and the cause lists, each cause with its meaning. */
+export interface SpecDocument {
+  machines: MachineDescription[];
+  transitionCauses: Record<string, string>;
+  deleteCauses: Record<string, string>;
+}
+
+export function specDocument(): SpecDocument {
+  return { machines: describeMachines(), transitionCauses: { ...transitionCauseMeanings }, deleteCauses: { ...deleteCauseMeanings } };
+}
+
+function formatMachineText(machine: MachineDescription): string[] {
+  const lines = [`${machine.kind}: ${machine.upstream}`, `  states: ${machine.states.join(', ')}`];
+  if (machine.subStates.length > 0) {
+    lines.push('  named sub-states (write TYPE/Name; the first name is the default, written as TYPE alone or in full):');
+    for (const { type, names } of machine.subStates) lines.push(`    ${type}: ${names.join(', ')}`);
+  }
+  lines.push(`  initial: ${machine.initial}`);
+  lines.push(`  created in (from: null): ${machine.creatable.join(', ')}`);
+  lines.push(`  final: ${machine.final.join(', ')}`);
+  // One line per state with a way out; the machine events behind each move are in --json.
+  lines.push('  legal moves (from → to):');
+  const targets = new Map<string, string[]>();
+  for (const move of machine.moves) targets.set(move.from, [...(targets.get(move.from) ?? []), move.to]);
+  const width = Math.max(...[...targets.keys()].map((from) => from.length));
+  for (const [from, to] of targets) lines.push(`    ${from.padEnd(width)} → ${to.join(', ')}`);
+  return lines;
+}
+
+function formatCausesText(title: string, causes: Record<string, string>): string[] {
+  const width = Math.max(...Object.keys(causes).map((cause) => cause.length));
+  return [title, ...Object.entries(causes).map(([cause, meaning]) => `  ${cause.padEnd(width)}  ${meaning}`)];
+}
+
+/** For a terminal: one block per machine, then the causes; ends with a newline. */
+export function formatSpecText(document: SpecDocument): string {
+  const blocks = [
+    ...document.machines.map(formatMachineText),
+    formatCausesText('transition causes (`cause` of a transition line):', document.transitionCauses),
+    formatCausesText('delete causes (`cause` of a delete line):', document.deleteCauses),
+  ];
+  return `${blocks.map((lines) => lines.join('\n')).join('\n\n')}\n`;
+}
+
+/** For programs: the document as two-space-indented JSON; ends with a newline. */
+export function formatSpecJson(document: SpecDocument): string {
+  return `${JSON.stringify(document, null, 2)}\n`;
+}
+
+/** Each output format of `flowconform spec`, by name. */
+export const specFormatters = {
+  text: formatSpecText,
+  json: formatSpecJson,
+} satisfies Record<string, (document: SpecDocument) => string>;
+
+export type SpecFormat = keyof typeof specFormatters;
+
+/** Print the spec; returns the exit code (always 0: there is no input to be wrong). */
+export function specCommand(options: { json?: boolean }): number {
+  const format: SpecFormat = options.json ? 'json' : 'text';
+  process.stdout.write(specFormatters[format](specDocument()));
+  return 0;
+}

@@ -1,0 +1,19 @@
+import fc from 'fast-check';
+import { AdvanceClockArgs } from '../../protocol/operations.ts';
+import { defineStep, operation } from './step-kind.ts';
+
+export const advanceStep = defineStep({
+  name: 'advance',
+  schema: AdvanceClockArgs,
+  description: 'Advance the logical clock by ms (schedules, retries, lateness).',
+  requires: () => [operation('advance-clock'), { kind: 'clock', name: 'driven' }],
+  timeLimitMs: (_body, defaultMs) => defaultMs,
+  run: async (body, runtime) => {
+    await runtime.request('advance-clock', body);
+    return 'ok';
+  },
+  // Past the Late threshold first (logical ms).
+  generate: { weight: 3, arbitrary: fc.constantFrom(80_000, 60_000, 20_000).map((ms) => ({ ms })) },
+  precondition: (model) => model.deployed,
+  update: () => {},
+});

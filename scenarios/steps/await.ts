@@ -1,0 +1,72 @@
+import fc from 'fast-check';
+import { z } from 'zod';
+import { operationLimits } from '../../protocol/limits.ts';
+import type { EntityView } from '../../protocol/operations.ts';
+import { normaliseRunState } from '../../spec/states.ts';
+import { isTerminal } from '../../spec/transitions.ts';
+import type { EntityKind } from '../../trace/events.ts';
+import { runIds } from '../generate/pools.ts';
+import { defineStep, waitMarginMs } from './step-kind.ts';
+
+const awaitTargets = ['run', 'workflow', 'task', 'command', 'instance'] as const;
+
+/** The pseudo-state of `await` that matches any final state of the entity's machine. */
+export const terminalPseudoState = 'TERMINAL';
+
+export const AwaitStep = z
+  .object({
+    run: z.string().min(1).optional(),
+    workflow: z.string().min(1).optional(),
+    task: z.string().min(1).optional(),
+    command: z.string().min(1).optional(),
+    instance: z.string().min(1).optional(),
+    /**
+     * Upstream state; a run state type alone (`SCHEDULED`) also matches its named
+     * sub-states, and `TERMINAL` matches any final state of the entity's machine.
+     */
+    state: z.string().min(1),
+    timeoutMs: z.number().int().positive().max(operationLimits.timeoutMsMax).default(10_000),
+  })
+  .strict()
+  .refine((step) => awaitTargets.filter((key) => step[key] !== undefined).length === 1, {
+    message: 'await names exactly one of run, workflow, task, command, instance',
+  });
+
+/** The one entity an await names. */
+export function awaitTarget(body: z.output<typeof AwaitStep>): { entity: EntityKind; id: string } {
+  const entity = awaitTargets.find((key) => body[key] !== undefined)!;
+  return { entity, id: body[entity]! };
+}
+
+/**
+ * Does `actual` satisfy `wanted`? A run state type matches its sub-states, Prefect's full
+ * default names (`RUNNING/Running`) match the plain type, and TERMINAL matches any final
+ * state of the entity's machine.
+ */
+export function matchesState(entity: EntityKind, actual: string, wanted: string): boolean {
+  const canonical = entity === 'run' ? (normaliseRunState(actual) ?? actual) : actual;
+  const target = entity === 'run' ? (normaliseRunState(wanted) ?? wanted) : wanted;
+  if (wanted === terminalPseudoState) return isTerminal(entity, canonical);
+  return canonical === target || canonical.startsWith(`${target}/`);
+}
+
+export const awaitStep = defineStep({
+  name: 'await',
+  schema: AwaitStep,
+  description: 'Wait until an entity is in a state, or fail after timeoutMs. Names exactly one of run, workflow, task, command, instance.',
+  requires: (body) => [{ kind: 'entity', name: awaitTarget(body).entity }],
+  timeLimitMs: (body) => body.timeoutMs + waitMarginMs,
+  run: (body, runtime) => {
+    const { entity, id } = awaitTarget(body);
+    const reached = (entities: readonly EntityView[]) => entities.some((view) => view.entity === entity && view.id === id && matchesState(entity, view.state, body.state));
+    return runtime.waitUntil(reached, body.timeoutMs);
+  },
+  generate: {
+    weight: 2,
+    arbitrary: fc.record({ run: fc.constantFrom<string>(...runIds), state: fc.constantFrom('RUNNING', 'TERMINAL') }).map((target) => ({ ...target, timeoutMs: 3_000 })),
+  },
+  // Waiting for a long run to end on its own would only burn the step's timeout.
+  precondition: (model, body) =>
+    body.run !== undefined && model.runs.has(body.run) && (body.state !== terminalPseudoState || model.cancelledRuns.includes(body.run)),
+  update: () => {},
+});

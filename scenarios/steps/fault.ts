@@ -1,0 +1,36 @@
+import fc from 'fast-check';
+import { z } from 'zod';
+import { FaultName } from '../../protocol/operations.ts';
+import { defineStep, operation } from './step-kind.ts';
+
+export const FaultStep = z.union([z.object({ inject: FaultName }).strict(), z.object({ clear: FaultName }).strict()]);
+
+/** `{inject: f}` → ['inject', f]; `{clear: f}` → ['clear', f]. */
+function faultAction(body: z.output<typeof FaultStep>): ['inject' | 'clear', FaultName] {
+  return 'inject' in body ? ['inject', body.inject] : ['clear', body.clear];
+}
+
+export const faultStep = defineStep({
+  name: 'fault',
+  schema: FaultStep,
+  description: 'Inject or clear a fault: a failing archive listener, or a failing command store.',
+  requires: (body) => [operation('set-fault'), { kind: 'fault', name: faultAction(body)[1] }],
+  timeLimitMs: (_body, defaultMs) => defaultMs,
+  run: async (body, runtime) => {
+    const [action, fault] = faultAction(body);
+    runtime.recordFault(action, fault);
+    await runtime.request('set-fault', { fault, active: action === 'inject' });
+    return 'ok';
+  },
+  generate: {
+    weight: 1,
+    arbitrary: fc
+      .record({ action: fc.constantFrom('inject', 'clear'), name: fc.constantFrom<FaultName>('archive-listener', 'command-store') })
+      .map(({ action, name }): z.input<typeof FaultStep> => (action === 'inject' ? { inject: name } : { clear: name })),
+  },
+  precondition: (model, body) => ('inject' in body ? !model.faults.has(body.inject) : model.faults.has(body.clear)),
+  update: (model, body) => {
+    if ('inject' in body) model.faults.add(body.inject);
+    else model.faults.delete(body.clear);
+  },
+});

@@ -1,0 +1,33 @@
+import fc from 'fast-check';
+import { StartWorkflowArgs } from '../../protocol/operations.ts';
+import { generationLimits, processDurationMs, workflowIds } from '../generate/pools.ts';
+import { defineStep, operation } from './step-kind.ts';
+
+export const startWorkflowStep = defineStep({
+  name: 'startWorkflow',
+  schema: StartWorkflowArgs,
+  description: 'Start a workflow whose tasks run one after another, each a real process.',
+  requires: () => [operation('start-workflow'), { kind: 'entity', name: 'workflow' }, { kind: 'entity', name: 'task' }],
+  timeLimitMs: (_body, defaultMs) => defaultMs,
+  run: async (body, runtime) => {
+    await runtime.request('start-workflow', body);
+    return 'ok';
+  },
+  generate: {
+    weight: 3,
+    arbitrary: fc
+      .record({
+        workflow: fc.constantFrom(...workflowIds),
+        durations: fc.array(processDurationMs, { minLength: 1, maxLength: generationLimits.tasksMax }),
+        ignoreSigterm: fc.boolean(),
+      })
+      .map(({ workflow, durations, ignoreSigterm }) => ({
+        workflow,
+        tasks: durations.map((durationMs, index) => ({ task: `${workflow}-t${index + 1}`, durationMs, ignoreSigterm })),
+      })),
+  },
+  precondition: (model, body) => !model.workflows.has(body.workflow),
+  update: (model, body) => {
+    model.workflows.add(body.workflow);
+  },
+});

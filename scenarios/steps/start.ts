@@ -1,0 +1,32 @@
+import fc from 'fast-check';
+import { StartRunArgs } from '../../protocol/operations.ts';
+import { deploymentId, processDurationMs, runIds, subflows } from '../generate/pools.ts';
+import { defineStep, operation } from './step-kind.ts';
+
+export const startStep = defineStep({
+  name: 'start',
+  schema: StartRunArgs,
+  description: 'Start a run, on a deployment worker or at once, with its process duration, exit code and subflow tree.',
+  requires: (body) => [operation('start-run'), { kind: 'entity', name: 'run' }, ...(body.deployment === undefined ? [] : [operation('deploy')])],
+  timeLimitMs: (_body, defaultMs) => defaultMs,
+  run: async (body, runtime) => {
+    await runtime.request('start-run', body);
+    return 'ok';
+  },
+  generate: {
+    weight: 4,
+    arbitrary: fc
+      .record({
+        run: fc.constantFrom(...runIds),
+        durationMs: processDurationMs,
+        ignoreSigterm: fc.boolean(),
+        subflows: subflows(0),
+        onDeployment: fc.boolean(),
+      })
+      .map(({ onDeployment, ...plan }) => ({ ...plan, ...(onDeployment ? { deployment: deploymentId } : {}) })),
+  },
+  precondition: (model, body) => !model.runs.has(body.run) && (body.deployment === undefined || model.deployed),
+  update: (model, body) => {
+    model.runs.add(body.run);
+  },
+});

@@ -1,0 +1,21 @@
+import fc from 'fast-check';
+import { TerminateWorkflowArgs } from '../../protocol/operations.ts';
+import { workflowIds } from '../generate/pools.ts';
+import { defineStep, operation } from './step-kind.ts';
+
+export const terminateStep = defineStep({
+  name: 'terminate',
+  schema: TerminateWorkflowArgs,
+  description: 'Terminate a workflow.',
+  requires: () => [operation('terminate-workflow'), { kind: 'entity', name: 'workflow' }],
+  timeLimitMs: (_body, defaultMs) => defaultMs,
+  run: async (body, runtime) => {
+    await runtime.request('terminate-workflow', body);
+    return 'ok';
+  },
+  generate: { weight: 3, arbitrary: fc.constantFrom(...workflowIds).map((workflow) => ({ workflow })) },
+  precondition: (model, body) => model.workflows.has(body.workflow),
+  update: (model) => {
+    model.terminated = true;
+  },
+});
