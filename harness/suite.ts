@@ -9,6 +9,8 @@ export interface RunSuiteOptions {
   command: string;
   /** The engine under test; the reference engine when absent. */
   engine?: EngineCommand;
+  /** Engines of `engine` started ahead; the suite makes (and closes) its own when absent. */
+  pool?: EnginePool;
   bug: string | null;
   seed: number;
   traceDir?: string;
@@ -20,7 +22,7 @@ export async function runSuite(scenarios: LoadedScenario[], options: RunSuiteOpt
   const startedAt = new Date();
   const results: ScenarioResult[] = [];
   const engine = options.engine ?? referenceEngineCommand();
-  const pool = new EnginePool(engine);
+  const pool = options.pool ?? new EnginePool(engine);
   try {
     for (const scenario of scenarios) {
       const result = await runScenario(scenario, {
@@ -34,7 +36,7 @@ export async function runSuite(scenarios: LoadedScenario[], options: RunSuiteOpt
       options.onResult?.(result);
     }
   } finally {
-    await pool.close();
+    if (!options.pool) await pool.close();
   }
   return {
     command: options.command,

@@ -29,7 +29,6 @@
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import ts from 'typescript';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const configPath = path.join(root, 'tsconfig.build.json');
@@ -37,8 +36,10 @@ const outDir = path.join(root, 'dist');
 const lockDir = path.join(outDir, '.build-lock');
 /** Extensions of source files copied as they are. */
 const assetExtensions = new Set(['.mjs', '.cjs', '.json']);
+/** Written after a clean build; a build whose inputs are all older than it has nothing to do. */
+const stampFile = path.join(outDir, '.inputs-stamp');
 /** Files under dist/ that have no source and stay. */
-const ownFiles = new Set(['tsconfig.build.tsbuildinfo']);
+const ownFiles = new Set(['tsconfig.build.tsbuildinfo', '.inputs-stamp']);
 /** How long to wait for another build's lock before giving up (ms), and when a lock is stale. */
 const lockWaitMsMax = 300_000;
 const lockStaleMs = 600_000;
@@ -127,7 +128,11 @@ function compile() {
 function runtimeFolders() {
   const { config, error } = ts.readConfigFile(configPath, ts.sys.readFile);
   if (error) fail(ts.flattenDiagnosticMessageText(error.messageText, '\n'));
-  return config.include.filter((folder) => {
+  return existingFolders(config.include);
+}
+
+function existingFolders(folders) {
+  return folders.filter((folder) => {
     try {
       return statSync(path.join(root, folder)).isDirectory();
     } catch {
@@ -218,6 +223,43 @@ function prune(directory = outDir) {
   return removed;
 }
 
+/**
+ * The fast path: when the stamp of the last clean build is newer than every input (each
+ * file and folder under the compiled folders, so adding or deleting a file counts, and
+ * the tsconfig files and package.json), nothing can have changed, and the compiler (about
+ * a second to load) is not even loaded. Any doubt (no stamp, an unreadable config) builds.
+ */
+function inputsOlderThanStamp() {
+  let stampMs;
+  try {
+    stampMs = statSync(stampFile).mtimeMs;
+    const { include } = JSON.parse(readFileSync(configPath, 'utf8'));
+    const inputs = [configPath, path.join(root, 'tsconfig.json'), path.join(root, 'package.json')];
+    for (const input of inputs) if (statSync(input).mtimeMs > stampMs) return false;
+    for (const folder of existingFolders(include)) {
+      for (const entry of walkWithFolders(path.join(root, folder))) if (statSync(entry).mtimeMs > stampMs) return false;
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Every file and folder under `directory` (absolute paths), the folder itself first. */
+function* walkWithFolders(directory) {
+  yield directory;
+  for (const entry of readdirSync(directory, { withFileTypes: true })) {
+    const full = path.join(directory, entry.name);
+    if (entry.isDirectory()) yield* walkWithFolders(full);
+    else if (entry.isFile()) yield full;
+  }
+}
+
+if (inputsOlderThanStamp()) {
+  if (!quiet) process.stdout.write(`build: dist/ up to date (${Math.round(performance.now() - startedAt)} ms; no input changed since the last build)\n`);
+  process.exit(0);
+}
+const { default: ts } = await import('typescript');
 const release = acquireLock();
 let outcome;
 let copied;
@@ -236,5 +278,8 @@ if (outcome === 'source-errors') {
   process.stderr.write(`build: warning: ${message}\n`);
 } else if (outcome === 'failed') {
   fail(`failed: errors above (${ms} ms); dist/ may be stale`);
+} else {
+  // Only a clean build may let the next one skip the compiler.
+  writeFileSync(stampFile, `${new Date().toISOString()}\n`);
 }
 if (!quiet) process.stdout.write(`build: dist/ up to date (${ms} ms; ${copied} file(s) copied, ${removed} stale file(s) removed)\n`);

@@ -113,7 +113,8 @@ export async function killAll(host: ProcessHost, roots: ProcessHandle[], pids: n
   for (const root of roots) if (host.groupMembers(root.pid).length > 0) attempt(-root.pid);
   for (const pid of pids) if (host.isAlive(pid)) attempt(pid);
   const deadline = Date.now() + killWaitMsMax;
-  await Promise.race([Promise.all(roots.map((root) => root.exited)), sleep(killWaitMsMax)]);
+  // An unreferenced bound: once the roots are reaped it must not keep the engine alive.
+  await Promise.race([Promise.all(roots.map((root) => root.exited)), sleep(killWaitMsMax, undefined, { ref: false })]);
   // Members the engine never heard of (spawned just before teardown) are in the groups too.
   const stragglers = () => [...pids.filter((pid) => host.isAlive(pid)), ...roots.flatMap((root) => host.groupMembers(root.pid))];
   while (stragglers().length > 0 && Date.now() < deadline) await sleep(treePollMs);

@@ -7,7 +7,7 @@
 import type { BugProfileDescription, Capabilities } from '../../protocol/capabilities.ts';
 import { parseEngineCommand, referenceEngineCommand, type EngineCommand } from '../engine-process/engine-command.ts';
 import { EngineFaultError } from '../engine-process/engine-fault.ts';
-import { EngineProcess } from '../engine-process/engine-process.ts';
+import type { EnginePool } from '../engine-process/engine-pool.ts';
 import { UsageError } from './exit-codes.ts';
 
 /** The engine a command checks: `--engine` split into an argument array, or the reference engine. @throws UsageError on shell syntax. */
@@ -29,13 +29,12 @@ export interface EngineProbe {
 }
 
 /**
- * Start the engine, read its handshake, end it.
+ * Read the handshake of the pool's next engine (which then runs the first scenario).
  * @throws EngineFaultError when it cannot be started or breaks the handshake (exit 3);
  *   UsageError when `bug` is not one of the profiles it offers (exit 2).
  */
-export async function probeEngine(command: EngineCommand, bug: string | null): Promise<EngineProbe> {
-  const engine = await EngineProcess.start({ command });
-  await engine.shutdown();
+export async function probeEngine(pool: EnginePool, bug: string | null): Promise<EngineProbe> {
+  const engine = await pool.peek();
   const bugs = engine.capabilities?.bugs ?? [];
   if (bug !== null && !bugs.some((profile) => profile.id === bug)) {
     const known = bugs.length === 0 ? 'it offers none' : `known: ${bugs.map((profile) => profile.id).join(', ')}`;

@@ -14,6 +14,16 @@ export class EnginePool {
   constructor(private readonly command: EngineCommand) {}
 
   /**
+   * The engine `take` will give next, started if none is: to read its handshake (name,
+   * capabilities) before the first scenario without starting an engine just for that.
+   * @throws EngineFaultError when it cannot be started or fails its handshake.
+   */
+  peek(): Promise<EngineProcess> {
+    this.spare ??= EngineProcess.start({ command: this.command });
+    return this.spare;
+  }
+
+  /**
    * An engine that has made its handshake, and the next one starting behind it.
    * @throws EngineFaultError when the engine cannot be started or fails its handshake.
    */

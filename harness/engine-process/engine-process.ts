@@ -34,6 +34,8 @@ export const handshakeDeadlineMs = 5_000;
 export const shutdownDeadlineMs = 10_000;
 /** How long the harness waits for processes it SIGKILLed to be gone (ms). */
 export const killWaitMs = 2_000;
+/** A bound that must not keep the harness alive once what it waits for is done. */
+const unreferenced = { ref: false } as const;
 /** How much of the engine's stderr is kept for messages (characters). */
 const stderrTailLengthMax = 4_000;
 
@@ -199,7 +201,7 @@ export class EngineProcess {
       const started = Date.now();
       const reply = await this.request('shutdown', {}, shutdownDeadlineMs).catch(() => null);
       const leftMs = Math.max(0, shutdownDeadlineMs - (Date.now() - started));
-      const exited = await Promise.race([this.exited.then(() => true), sleep(Math.min(leftMs, killWaitMs)).then(() => false)]);
+      const exited = await Promise.race([this.exited.then(() => true), sleep(Math.min(leftMs, killWaitMs), undefined, unreferenced).then(() => false)]);
       clean = reply?.outcome === 'ok' && exited;
     }
     await this.kill();
@@ -216,7 +218,7 @@ export class EngineProcess {
     const late = this.sessionProcesses().map((stat) => stat.pid);
     if (late.length > 0) await killPids(late, killWaitMs);
     if (this.child.pid !== undefined && !this.hasExited && !isAliveInProc(this.child.pid)) {
-      await Promise.race([this.exited, sleep(killWaitMs)]);
+      await Promise.race([this.exited, sleep(killWaitMs, undefined, unreferenced)]);
     }
     this.log?.end();
     liveEngines.delete(this);

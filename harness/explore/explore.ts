@@ -28,6 +28,8 @@ export interface ExploreOptions {
   bug: string | null;
   /** The engine under test; the reference engine when absent. */
   engine?: EngineCommand;
+  /** Engines of `engine` started ahead; explore makes (and closes) its own when absent. */
+  pool?: EnginePool;
   /** Its capabilities: generation keeps to the steps and platforms it has (default: everything). */
   capabilities?: Capabilities;
   /** Wall-time budget of detection (ms). */
@@ -79,11 +81,11 @@ export async function explore(options: ExploreOptions): Promise<ExploreReport> {
     capabilities ? { applies: (step) => missingForStep(step, capabilities).length === 0, platforms: (['posix', 'win32'] as const).filter((platform) => capabilities.killStrategies.includes(platform)) } : {},
   );
   const engine = options.engine ?? referenceEngineCommand();
-  const pool = new EnginePool(engine);
+  const pool = options.pool ?? new EnginePool(engine);
   try {
     return await campaign(options, arbitrary, engine, pool);
   } finally {
-    await pool.close();
+    if (!options.pool) await pool.close();
   }
 }
 

@@ -14,6 +14,8 @@ import { environment } from '../../environment.ts';
 import { explore, type ExploreReport } from '../../explore/explore.ts';
 import type { SuiteResult } from '../../result.ts';
 import { exitCodes, UsageError } from '../exit-codes.ts';
+import type { EngineCommand } from '../../engine-process/engine-command.ts';
+import { EnginePool } from '../../engine-process/engine-pool.ts';
 import { engineFromOption, probeEngine } from '../engine-option.ts';
 import { parseSeed, type CommonOptions } from '../options.ts';
 import { replayCommand } from './run.ts';
@@ -69,7 +71,25 @@ export async function exploreCommand(options: ExploreCommandOptions): Promise<nu
   }
 
   const engine = engineFromOption(options.engine);
-  const probe = await probeEngine(engine, bug);
+  const pool = new EnginePool(engine);
+  try {
+    return await exploreWithPool(options, engine, pool, bug, seed, runs, timeLimitMs, shrinkTimeLimitMs);
+  } finally {
+    await pool.close();
+  }
+}
+
+async function exploreWithPool(
+  options: ExploreCommandOptions,
+  engine: EngineCommand,
+  pool: EnginePool,
+  bug: string | null,
+  seed: number,
+  runs: number,
+  timeLimitMs: number,
+  shrinkTimeLimitMs: number,
+): Promise<number> {
+  const probe = await probeEngine(pool, bug);
   const replayFlags = `--seed ${seed}${bug ? ` --bug ${bug}` : ''}${options.engine ? ` --engine ${JSON.stringify(options.engine)}` : ''}`;
   console.log(`flowconform explore: seed ${seed}, up to ${runs} runs in ${timeLimitMs / 1000} s, engine ${probe.name} ${probe.version}${bug ? `, bug profile ${bug}` : ''} (rerun: npx flowconform explore ${replayFlags} --runs ${runs})`);
   const started = Date.now();
@@ -77,6 +97,7 @@ export async function exploreCommand(options: ExploreCommandOptions): Promise<nu
     runs,
     seed,
     engine,
+    pool,
     capabilities: probe.capabilities,
     bug,
     timeLimitMs,

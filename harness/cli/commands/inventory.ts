@@ -1,5 +1,6 @@
 /** `flowconform clauses` and `flowconform bugs`: the inventories, as text or JSON. */
 import { clauses } from '../../../spec/clauses/registry.ts';
+import { EnginePool } from '../../engine-process/engine-pool.ts';
 import { engineFromOption, probeEngine } from '../engine-option.ts';
 
 export function clausesCommand(options: { json?: boolean }): number {
@@ -19,7 +20,8 @@ export function clausesCommand(options: { json?: boolean }): number {
 
 /** The bug profiles an engine offers, read from its handshake (the reference engine's by default). */
 export async function bugsCommand(options: { json?: boolean; engine?: string }): Promise<number> {
-  const { name, bugs } = await probeEngine(engineFromOption(options.engine), null);
+  const pool = new EnginePool(engineFromOption(options.engine));
+  const { name, bugs } = await probeEngine(pool, null).finally(() => pool.close());
   if (options.json) {
     console.log(JSON.stringify(bugs, null, 2));
     return 0;

@@ -6,6 +6,9 @@ import { formatConsoleSummary, formatEngineLine, formatScenarioLine, writeReport
 import type { ScenarioResult, SuiteResult } from '../../result.ts';
 import { suiteExitCode } from '../../result.ts';
 import { runSuite } from '../../suite.ts';
+import type { EngineCommand } from '../../engine-process/engine-command.ts';
+import { EnginePool } from '../../engine-process/engine-pool.ts';
+import type { LoadedScenario } from '../../runner/run-scenario.ts';
 import { engineFromOption, probeEngine } from '../engine-option.ts';
 import { parseSeed, type CommonOptions } from '../options.ts';
 
@@ -22,13 +25,31 @@ export async function runCommand(command: string, paths: string[], options: Comm
   const seed = parseSeed(options.seed);
   const engine = engineFromOption(options.engine);
   const scenarios = await loadScenarios(paths.length > 0 ? paths : ['scenarios']);
-  const probe = await probeEngine(engine, bug);
+  const pool = new EnginePool(engine);
+  try {
+    return await runWithPool(command, scenarios, options, engine, pool, bug, seed);
+  } finally {
+    await pool.close();
+  }
+}
+
+async function runWithPool(
+  command: string,
+  scenarios: LoadedScenario[],
+  options: CommonOptions,
+  engine: EngineCommand,
+  pool: EnginePool,
+  bug: string | null,
+  seed: number,
+): Promise<number> {
+  const probe = await probeEngine(pool, bug);
   const outDir = options.out;
   const color = pc.isColorSupported;
   console.log(`flowconform ${command}: ${scenarios.length} scenario(s), engine ${probe.name} ${probe.version}${bug ? `, bug profile ${bug}` : ''}, seed ${seed}, reports in ${outDir}`);
   const suite: SuiteResult = await runSuite(scenarios, {
     command,
     engine,
+    pool,
     bug,
     seed,
     traceDir: path.join(outDir, 'traces'),
