@@ -21,7 +21,7 @@ import { entityKinds } from '../trace/events.ts';
 import { LogicalClock } from './adapters/logical-clock.ts';
 import { ProtocolTraceSink } from './adapters/protocol-trace-sink.ts';
 import { bugProfiles, isBugProfileId } from './bugs/profiles.ts';
-import { ReferenceEngine, type Answer } from './reference-engine.ts';
+import type { Answer, ReferenceEngine } from './reference-engine.ts';
 import { packageVersion } from './version.ts';
 
 export const engineName = 'flowconform-reference';
@@ -111,7 +111,7 @@ export class EngineServer {
       case 'hello':
         return { name: engineName, version: packageVersion(), protocol: protocolVersion, capabilities: referenceCapabilities() };
       case 'setup':
-        return this.setup(args as OperationArgs<'setup'>);
+        return await this.setup(args as OperationArgs<'setup'>);
       case 'tick':
         this.running(op).tick();
         return {};
@@ -154,11 +154,15 @@ export class EngineServer {
     }
   }
 
-  private setup(args: OperationArgs<'setup'>): Record<string, unknown> {
+  private async setup(args: OperationArgs<'setup'>): Promise<Record<string, unknown>> {
     if (this.engine !== null) throw new OperationError({ code: 'conflict', message: 'setup was already sent; one engine process serves one scenario', definite: true });
     if (args.bug !== null && !isBugProfileId(args.bug)) {
       throw new OperationError({ code: 'invalid-arguments', message: `unknown bug profile '${args.bug}' (known: ${bugProfiles.map((profile) => profile.id).join(', ')})`, definite: true });
     }
+    // Loaded here, not up front: the handshake does not need the lifecycle logic (and its
+    // machines), so an engine answers `hello` sooner.
+    const { ReferenceEngine } = await import('./reference-engine.ts');
+    if (this.engine !== null) throw new OperationError({ code: 'conflict', message: 'setup was already sent; one engine process serves one scenario', definite: true });
     this.engine = new ReferenceEngine({
       clock: this.clock,
       trace: this.trace,

@@ -9,7 +9,7 @@
  * is exported from them. The page docs/engine-protocol.md explains each operation.
  */
 import { z } from 'zod';
-import { Bounds, EntityKind } from '../trace/events.ts';
+import { Bounds, EntityKind, type RequestOperation } from '../trace/events.ts';
 import { Capabilities } from './capabilities.ts';
 import { operationLimits } from './limits.ts';
 
@@ -238,6 +238,11 @@ export const operationNames = Object.keys(operations) as OperationName[];
 /** Operations scenario steps use; an engine lists the ones it has in its capabilities. */
 export const stepOperationNames = operationNames.filter((name) => operations[name].step);
 export type StepOperationName = Exclude<OperationName, 'hello' | 'setup' | 'tick' | 'query' | 'processes' | 'shutdown'>;
+
+/** The trace names the same step operations (trace/events.ts `requestOperations`): a compile error when the lists part. */
+type SameNames<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const stepOperationsMatchTrace: SameNames<StepOperationName, RequestOperation> = true;
+void stepOperationsMatchTrace;
 export const OperationName = z.enum(operationNames as [OperationName, ...OperationName[]]);
 
 /** Arguments of an operation as sent (defaults filled in). */

@@ -222,10 +222,31 @@ export const SideEffectEvent = z.object({
 });
 
 /** A request from the client and its answer; `info` means we do not know (Jepsen). */
+/**
+ * The operations a request line may name: the step operations of the engine protocol
+ * (protocol/operations.ts, which checks at compile time that the two lists agree). The
+ * protocol's own operations (hello, setup, tick, query, processes, shutdown) are not
+ * recorded as requests.
+ */
+export const requestOperations = [
+  'deploy',
+  'start-run',
+  'cancel-run',
+  'advance-clock',
+  'set-workers',
+  'start-workflow',
+  'terminate-workflow',
+  'set-fault',
+  'start-process-instance',
+  'set-consumers',
+] as const;
+export const RequestOperation = z.enum(requestOperations);
+export type RequestOperation = z.infer<typeof RequestOperation>;
+
 export const RequestEvent = z.object({
   ...base,
   kind: z.literal('request'),
-  op: z.string(),
+  op: RequestOperation,
   requestId: z.string(),
   args: z.record(z.string(), z.unknown()),
   outcome: z.enum(['ok', 'fail', 'info']),

@@ -197,7 +197,7 @@ export class TraceBuilder {
 
   /** A client request and its answer (written when answered). */
   request(
-    op: string,
+    op: RequestEvent['op'],
     requestId: string,
     options: { args?: Record<string, unknown>; outcome?: RequestEvent['outcome']; answer?: Record<string, unknown> } = {},
   ): RequestEvent {
