@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { AdvanceClockArgs } from '../../protocol/operations.ts';
-import { defineStep, operation } from './step-kind.ts';
+import { defineStep, operation, sendAs } from './step-kind.ts';
 
 export const advanceStep = defineStep({
   name: 'advance',
@@ -8,10 +8,7 @@ export const advanceStep = defineStep({
   description: 'Advance the logical clock by ms (schedules, retries, lateness).',
   requires: () => [operation('advance-clock'), { kind: 'clock', name: 'driven' }],
   timeLimitMs: (_body, defaultMs) => defaultMs,
-  run: async (body, runtime) => {
-    await runtime.request('advance-clock', body);
-    return 'ok';
-  },
+  run: sendAs('advance-clock'),
   // Past the Late threshold first (logical ms).
   generate: { weight: 3, arbitrary: fc.constantFrom(80_000, 60_000, 20_000).map((ms) => ({ ms })) },
   precondition: (model) => model.deployed,

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { CancelRunArgs } from '../../protocol/operations.ts';
 import { runIds } from '../generate/pools.ts';
-import { defineStep, operation } from './step-kind.ts';
+import { defineStep, operation, sendAs } from './step-kind.ts';
 
 export const cancelStep = defineStep({
   name: 'cancel',
@@ -9,10 +9,7 @@ export const cancelStep = defineStep({
   description: 'Ask the engine to cancel a run (and with it its subflow runs).',
   requires: () => [operation('cancel-run'), { kind: 'entity', name: 'run' }],
   timeLimitMs: (_body, defaultMs) => defaultMs,
-  run: async (body, runtime) => {
-    await runtime.request('cancel-run', body);
-    return 'ok';
-  },
+  run: sendAs('cancel-run'),
   generate: { weight: 3, arbitrary: fc.constantFrom(...runIds).map((run) => ({ run })) },
   precondition: (model, body) => model.runs.has(body.run) && !model.cancelledRuns.includes(body.run),
   update: (model, body) => {

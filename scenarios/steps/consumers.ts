@@ -1,6 +1,6 @@
 import { SetConsumersArgs } from '../../protocol/operations.ts';
 import { consumerCount } from '../generate/pools.ts';
-import { defineStep, operation } from './step-kind.ts';
+import { defineStep, operation, sendAs } from './step-kind.ts';
 
 export const consumersStep = defineStep({
   name: 'consumers',
@@ -8,10 +8,7 @@ export const consumersStep = defineStep({
   description: 'Set how many command consumers (masters) are running; consumers join or leave.',
   requires: () => [operation('set-consumers')],
   timeLimitMs: (_body, defaultMs) => defaultMs,
-  run: async (body, runtime) => {
-    await runtime.request('set-consumers', body);
-    return 'ok';
-  },
+  run: sendAs('set-consumers'),
   generate: { weight: 3, arbitrary: consumerCount.map((count) => ({ count })) },
   precondition: (model, body) => body.count !== model.consumers,
   update: (model, body) => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { DeployArgs } from '../../protocol/operations.ts';
 import { deploymentId } from '../generate/pools.ts';
-import { defineStep, operation } from './step-kind.ts';
+import { defineStep, operation, sendAs } from './step-kind.ts';
 
 export const deployStep = defineStep({
   name: 'deploy',
@@ -10,10 +10,7 @@ export const deployStep = defineStep({
   // Schedules live on the logical clock, which only a driven engine lets the harness move.
   requires: () => [operation('deploy'), { kind: 'entity', name: 'run' }, { kind: 'clock', name: 'driven' }],
   timeLimitMs: (_body, defaultMs) => defaultMs,
-  run: async (body, runtime) => {
-    await runtime.request('deploy', body);
-    return 'ok';
-  },
+  run: sendAs('deploy'),
   generate: {
     weight: 6,
     arbitrary: fc

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { StartWorkflowArgs } from '../../protocol/operations.ts';
 import { generationLimits, processDurationMs, workflowIds } from '../generate/pools.ts';
-import { defineStep, operation } from './step-kind.ts';
+import { defineStep, operation, sendAs } from './step-kind.ts';
 
 export const startWorkflowStep = defineStep({
   name: 'startWorkflow',
@@ -9,10 +9,7 @@ export const startWorkflowStep = defineStep({
   description: 'Start a workflow whose tasks run one after another, each a real process.',
   requires: () => [operation('start-workflow'), { kind: 'entity', name: 'workflow' }, { kind: 'entity', name: 'task' }],
   timeLimitMs: (_body, defaultMs) => defaultMs,
-  run: async (body, runtime) => {
-    await runtime.request('start-workflow', body);
-    return 'ok';
-  },
+  run: sendAs('start-workflow'),
   generate: {
     weight: 3,
     arbitrary: fc

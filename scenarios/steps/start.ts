@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { StartRunArgs } from '../../protocol/operations.ts';
 import { deploymentId, processDurationMs, runIds, subflows } from '../generate/pools.ts';
-import { defineStep, operation } from './step-kind.ts';
+import { defineStep, operation, sendAs } from './step-kind.ts';
 
 export const startStep = defineStep({
   name: 'start',
@@ -9,10 +9,7 @@ export const startStep = defineStep({
   description: 'Start a run, on a deployment worker or at once, with its process duration, exit code and subflow tree.',
   requires: (body) => [operation('start-run'), { kind: 'entity', name: 'run' }, ...(body.deployment === undefined ? [] : [operation('deploy')])],
   timeLimitMs: (_body, defaultMs) => defaultMs,
-  run: async (body, runtime) => {
-    await runtime.request('start-run', body);
-    return 'ok';
-  },
+  run: sendAs('start-run'),
   generate: {
     weight: 4,
     arbitrary: fc

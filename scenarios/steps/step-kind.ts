@@ -89,3 +89,11 @@ export function operation(name: StepOperationName): Requirement {
 
 /** Margin a waiting step gets beyond its own timeout before it counts as hung (ms). */
 export const waitMarginMs = 5_000;
+
+/** The `run` of a step that is one request whose arguments are the step's body. */
+export function sendAs<Op extends StepOperationName>(op: Op): (body: OperationArgs<Op>, runtime: StepRuntime) => Promise<StepOutcome> {
+  return async (body, runtime) => {
+    await runtime.request(op, body);
+    return 'ok';
+  };
+}

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { TerminateWorkflowArgs } from '../../protocol/operations.ts';
 import { workflowIds } from '../generate/pools.ts';
-import { defineStep, operation } from './step-kind.ts';
+import { defineStep, operation, sendAs } from './step-kind.ts';
 
 export const terminateStep = defineStep({
   name: 'terminate',
@@ -9,10 +9,7 @@ export const terminateStep = defineStep({
   description: 'Terminate a workflow.',
   requires: () => [operation('terminate-workflow'), { kind: 'entity', name: 'workflow' }],
   timeLimitMs: (_body, defaultMs) => defaultMs,
-  run: async (body, runtime) => {
-    await runtime.request('terminate-workflow', body);
-    return 'ok';
-  },
+  run: sendAs('terminate-workflow'),
   generate: { weight: 3, arbitrary: fc.constantFrom(...workflowIds).map((workflow) => ({ workflow })) },
   precondition: (model, body) => model.workflows.has(body.workflow),
   update: (model) => {

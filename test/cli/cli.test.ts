@@ -21,8 +21,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../harness/cli/main.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runMain } from '../support/run-main.ts';
 import { clauseById } from '../../spec/clauses/registry.ts';
 import { livePidsOfSession, sessionPrefixOf } from '../harness/session-processes.ts';
 
@@ -47,25 +47,6 @@ interface Outcome {
   code: number | null;
   stdout: string;
   stderr: string;
-}
-
-/** Runs `main(argv)` in this process and returns its exit code and what it printed. */
-async function runMain(argv: string[]): Promise<Outcome> {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const text = (args: unknown[]) => `${args.map(String).join(' ')}\n`;
-  const spies = [
-    vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => void stdout.push(text(args))),
-    vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => void stderr.push(text(args))),
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => stdout.push(String(chunk)) > 0),
-    vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => stderr.push(String(chunk)) > 0),
-  ];
-  try {
-    const code = await main(argv);
-    return { code, stdout: stdout.join(''), stderr: stderr.join('') };
-  } finally {
-    for (const spy of spies) spy.mockRestore();
-  }
 }
 
 /** Pids of the CLI processes this file spawned; their engines' sessions start with `fc-<pid>-`. */

@@ -12,29 +12,11 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../harness/cli/main.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runMain } from '../support/run-main.ts';
 import type { SpecDocument } from '../../harness/cli/commands/spec.ts';
 import { transitionTable } from '../../spec/transitions.ts';
 import { entityKinds, transitionCauses } from '../../trace/events.ts';
-
-async function runMain(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const text = (args: unknown[]) => `${args.map(String).join(' ')}\n`;
-  const spies = [
-    vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => void stdout.push(text(args))),
-    vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => void stderr.push(text(args))),
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => stdout.push(String(chunk)) > 0),
-    vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => stderr.push(String(chunk)) > 0),
-  ];
-  try {
-    const code = await main(argv);
-    return { code, stdout: stdout.join(''), stderr: stderr.join('') };
-  } finally {
-    for (const spy of spies) spy.mockRestore();
-  }
-}
 
 describe('flowconform spec --json', () => {
   it('prints every machine as the checker sees it, and the causes', async () => {
