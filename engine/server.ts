@@ -36,6 +36,7 @@ export function referenceCapabilities(): Capabilities {
     killStrategies: ['posix', 'win32'],
     events: ['transition', 'delete', 'process', 'side-effect', 'log'],
     restart: false,
+    reset: true,
     bugs: bugProfiles.map((profile) => ({ ...profile })),
   };
 }
@@ -56,8 +57,8 @@ function fromAnswer(answer: Answer): Record<string, unknown> {
 
 export class EngineServer {
   private engine: ReferenceEngine | null = null;
-  private readonly clock = new LogicalClock();
-  private readonly trace: ProtocolTraceSink;
+  private clock = new LogicalClock();
+  private trace: ProtocolTraceSink;
   private readonly wallStartMs = performance.now();
   private closing: Promise<void> | null = null;
 
@@ -122,6 +123,9 @@ export class EngineServer {
       case 'shutdown':
         await this.close();
         return {};
+      case 'reset':
+        await this.reset();
+        return {};
       case 'deploy':
         return fromAnswer(this.running(op).deploy(args as OperationArgs<'deploy'>));
       case 'start-run':
@@ -175,6 +179,18 @@ export class EngineServer {
       session: process.env.FLOWCONFORM_SESSION,
     });
     return {};
+  }
+
+  /**
+   * End the scenario: kill every process, forget every entity, and start the logical
+   * clock and the process list afresh, ready for the next `setup`.
+   */
+  private async reset(): Promise<void> {
+    await this.close();
+    this.engine = null;
+    this.closing = null;
+    this.clock = new LogicalClock();
+    this.trace = new ProtocolTraceSink(this.clock, this.writeLine);
   }
 
   /** Kill every process the engine started and wait for them (bounded); idempotent. */

@@ -46,6 +46,11 @@ export const Capabilities = z.object({
   events: z.array(PushedEventKind).default([]),
   /** Whether it may be killed and started again on the same data (the nemesis's crash). */
   restart: z.boolean().default(false),
+  /**
+   * Whether it answers `reset`: end every process it started, forget every entity, and
+   * take `setup` again, so one engine process can serve scenario after scenario.
+   */
+  reset: z.boolean().default(false),
   /** Defects it can switch on for the harness's self-test. */
   bugs: z.array(BugProfileDescription).default([]),
 });

@@ -221,6 +221,7 @@ export const operations = {
   query: { args: empty, result: QueryResult, step: false },
   processes: { args: empty, result: ProcessesResult, step: false },
   shutdown: { args: empty, result: anyResult, step: false },
+  reset: { args: empty, result: anyResult, step: false },
   deploy: { args: DeployArgs, result: z.object({ created: z.boolean(), deleted: z.array(z.string()) }).loose(), step: true },
   'start-run': { args: StartRunArgs, result: anyResult, step: true },
   'cancel-run': { args: CancelRunArgs, result: anyResult, step: true },
@@ -237,7 +238,7 @@ export type OperationName = keyof typeof operations;
 export const operationNames = Object.keys(operations) as OperationName[];
 /** Operations scenario steps use; an engine lists the ones it has in its capabilities. */
 export const stepOperationNames = operationNames.filter((name) => operations[name].step);
-export type StepOperationName = Exclude<OperationName, 'hello' | 'setup' | 'tick' | 'query' | 'processes' | 'shutdown'>;
+export type StepOperationName = Exclude<OperationName, 'hello' | 'setup' | 'tick' | 'query' | 'processes' | 'shutdown' | 'reset'>;
 
 /** The trace names the same step operations (trace/events.ts `requestOperations`): a compile error when the lists part. */
 type SameNames<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;

@@ -107,6 +107,7 @@ function summaryCapabilities(capabilities: Capabilities): Capabilities {
     killStrategies: [...capabilities.killStrategies],
     events: [...capabilities.events],
     restart: capabilities.restart,
+    reset: capabilities.reset,
     bugs: capabilities.bugs.map((bug) => ({
       id: bug.id,
       title: bug.title,

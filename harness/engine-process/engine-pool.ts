@@ -1,15 +1,19 @@
 /**
- * Engines started one scenario ahead. Every scenario gets a fresh engine process, and
- * starting one (process, runtime, handshake) takes a few hundred ms; the pool starts the
- * next engine while the current scenario runs, so a suite or a campaign does not wait for
- * it. The spare is an idle process with its own session marker: it is not one of the
- * current scenario's processes, and `close()` (or an interrupt) ends it.
+ * Engines for a suite or a campaign. Starting an engine (process, runtime, handshake)
+ * takes a few hundred ms, more than many generated scenarios last, so:
+ * - an engine that declares `reset` and ended its scenario cleanly comes back to the pool
+ *   (`release`) and serves the next scenario;
+ * - otherwise the pool starts the next engine while the current scenario runs.
+ * An idle engine is a process with its own session marker, not one of the current
+ * scenario's processes; `close()` (or an interrupt) ends it.
  */
 import type { EngineCommand } from './engine-command.ts';
 import { EngineProcess } from './engine-process.ts';
 
 export class EnginePool {
   private spare: Promise<EngineProcess> | null = null;
+  /** An engine that was reset after its scenario, ready for the next. */
+  private idle: EngineProcess | null = null;
 
   constructor(private readonly command: EngineCommand) {}
 
@@ -19,6 +23,7 @@ export class EnginePool {
    * @throws EngineFaultError when it cannot be started or fails its handshake.
    */
   peek(): Promise<EngineProcess> {
+    if (this.idle) return Promise.resolve(this.idle);
     this.spare ??= EngineProcess.start({ command: this.command });
     return this.spare;
   }
@@ -28,6 +33,11 @@ export class EnginePool {
    * @throws EngineFaultError when the engine cannot be started or fails its handshake.
    */
   async take(): Promise<EngineProcess> {
+    if (this.idle) {
+      const reused = this.idle;
+      this.idle = null;
+      return reused;
+    }
     const taken = this.spare ?? EngineProcess.start({ command: this.command });
     this.spare = EngineProcess.start({ command: this.command });
     // A spare that fails is reported when it is taken, not as an unhandled rejection now.
@@ -35,10 +45,22 @@ export class EnginePool {
     return taken;
   }
 
-  /** End the spare, if any. Never throws. */
+  /**
+   * Give back an engine that was `reset` after its scenario and left nothing alive; it
+   * serves the next scenario. A spare started meanwhile stays for later.
+   */
+  release(engine: EngineProcess): void {
+    engine.detach();
+    if (this.idle) void this.idle.kill();
+    this.idle = engine;
+  }
+
+  /** End the idle engine and the spare, if any. Never throws. */
   async close(): Promise<void> {
     const spare = this.spare;
+    const idle = this.idle;
     this.spare = null;
-    if (spare) await spare.then((engine) => engine.kill()).catch(() => {});
+    this.idle = null;
+    await Promise.all([idle?.shutdown(), spare?.then((engine) => engine.shutdown()).catch(() => {})]);
   }
 }

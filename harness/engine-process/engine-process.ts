@@ -156,6 +156,14 @@ export class EngineProcess {
     this.logBuffer = [];
   }
 
+  /** Take the engine back from its scenario (after `reset`), so another one can attach. */
+  detach(): void {
+    this.eventHandler = null;
+    this.eventBuffer = [];
+    this.log?.end();
+    this.log = null;
+  }
+
   /** The engine's pid (undefined if it could not be started). */
   get pid(): number | undefined {
     return this.child.pid;

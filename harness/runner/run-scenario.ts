@@ -188,6 +188,39 @@ class Session implements StepRuntime {
   }
 }
 
+/**
+ * Teardown of the engine: end the scenario's processes (`reset` when the engine can
+ * serve another scenario and this one ended cleanly, else `shutdown`), take the last look
+ * at every process ever seen (PROCESS-01 reads it), kill by pid whatever is still alive,
+ * and give a reusable engine back to the pool. An engine that never got `setup` (the
+ * scenario was not applicable) goes back as it is. Never throws; a teardown that does not
+ * finish cleanly is reported through `onUnclean`.
+ */
+async function endEngine(engine: EngineProcess, session: Session | null, pool: EnginePool | undefined, completed: boolean, onUnclean: (error: string) => void): Promise<void> {
+  const healthy = pool !== undefined && completed && !engine.fault;
+  if (healthy && session === null) {
+    pool.release(engine);
+    return;
+  }
+  const reusable = healthy && engine.capabilities?.reset === true;
+  const clean = reusable
+    ? await engine
+        .request('reset', {}, closeTimeoutMsMax)
+        .then((reply) => reply.outcome === 'ok')
+        .catch(() => false)
+    : await withTimeout(engine.shutdown(), closeTimeoutMsMax + 5_000, () => new Error('shutdown')).catch(() => false);
+  if (!clean && session) onUnclean(`engine ${engine.name} did not ${reusable ? 'reset' : 'shut down'} cleanly within ${closeTimeoutMsMax} ms`);
+  let leftovers: number[] = [];
+  if (session) {
+    // The last sweep: every process ever seen, and any process of the session still alive.
+    session.observer.observeProcesses(engine.sessionProcesses(), scenarioEndReason, true);
+    leftovers = session.observer.livePids();
+    await killPids(leftovers, 2_000);
+  }
+  if (reusable && clean && leftovers.length === 0) pool.release(engine);
+  else await engine.kill();
+}
+
 function stepKindOf(step: Step): { kind: StepKind<string, never>; body: never } {
   const name = stepName(step);
   return { kind: stepKinds[name] as unknown as StepKind<string, never>, body: (step as Record<string, unknown>)[name] as never };
@@ -261,13 +294,9 @@ export async function runScenario(scenario: LoadedScenario, options: RunScenario
       const last = await session.entities().catch(() => null);
       if (last) session.observer.observeFinal(last, trace.events);
     }
-    const clean = await withTimeout(engine.shutdown(), closeTimeoutMsMax + 5_000, () => new Error(`engine shutdown took over ${closeTimeoutMsMax} ms`)).catch(() => false);
-    if (!clean && end.outcome === 'completed' && session) end = { outcome: 'timeout', error: `engine ${engine.name} did not shut down cleanly within ${closeTimeoutMsMax} ms` };
-    if (session) {
-      // The last sweep: every process ever seen, and any process of the session still alive.
-      session.observer.observeProcesses(engine.sessionProcesses(), scenarioEndReason, true);
-      await killPids(session.observer.livePids(), 2_000);
-    }
+    await endEngine(engine, session, options.pool, end.outcome === 'completed', (error) => {
+      if (end.outcome === 'completed') end = { outcome: 'timeout', error };
+    });
   }
   trace.emit({ kind: 'end', outcome: end.outcome, ...(end.error === undefined ? {} : { error: end.error }) });
 

@@ -9,6 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import { EngineServer, referenceCapabilities } from '../../engine/server.ts';
 import { Capabilities } from '../../protocol/capabilities.ts';
+import { isAliveInProc } from '../../os/proc.ts';
 import { defaultBounds } from '../../trace/events.ts';
 
 function server(): { server: EngineServer; lines: Array<Record<string, unknown>> } {
@@ -88,6 +89,32 @@ describe('EngineServer', () => {
     expect(created).toMatchObject({ timeMs: 5_000, event: { kind: 'transition', entity: 'command', from: null } });
     const { entities } = (replyTo(lines, query.id) as { result: { entities: Array<{ entity: string; requestId?: string }> } }).result;
     expect(entities.filter((view) => view.entity === 'instance').map((view) => view.requestId)).toEqual(['req-1']);
+    await engine.close();
+  });
+
+  it('reset ends the scenario: processes gone, entities forgotten, clock at 0, ready for setup again', async () => {
+    const { server: engine, lines } = server();
+    await engine.handleLine(request('setup', setupArgs).line);
+    await engine.handleLine(request('advance-clock', { ms: 7_000 }).line);
+    await engine.handleLine(request('start-run', { run: 'r1', durationMs: 30_000 }).line);
+    const reset = request('reset');
+    await engine.handleLine(reset.line);
+    expect(replyTo(lines, reset.id)).toMatchObject({ ok: true });
+    const spawned = lines.find((line) => line.type === 'event' && (line.event as { kind: string; action?: string }).action === 'spawn') as { event: { pid: number } };
+    expect(isAliveInProc(spawned.event.pid), 'the run process is gone after reset').toBe(false);
+
+    const again = request('setup', setupArgs);
+    await engine.handleLine(again.line);
+    expect(replyTo(lines, again.id)).toMatchObject({ ok: true });
+    const query = request('query');
+    await engine.handleLine(query.line);
+    expect(replyTo(lines, query.id)).toMatchObject({ ok: true, result: { entities: [] } });
+    const processes = request('processes');
+    await engine.handleLine(processes.line);
+    expect(replyTo(lines, processes.id)).toMatchObject({ ok: true, result: { processes: [] } });
+    const advance = request('advance-clock', { ms: 1 });
+    await engine.handleLine(advance.line);
+    expect(replyTo(lines, advance.id)).toMatchObject({ ok: true, result: { timeMs: 1 } });
     await engine.close();
   });
 });

@@ -42,6 +42,7 @@ export function partialEngine(): EngineInfo {
       killStrategies: ['posix', 'win32'],
       events: ['transition', 'process'],
       restart: false,
+      reset: false,
       bugs: [
         {
           id: 'prefect-17792',
