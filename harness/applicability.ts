@@ -14,7 +14,14 @@ import type { ClauseFamily } from '../spec/clauses/registry.ts';
 
 /** A requirement in words, as reports print it: `operation deploy`, `entity workflow`, … */
 export function describeRequirement(requirement: Requirement): string {
-  return requirement.kind === 'clock' ? 'a driven clock' : `${requirement.kind} ${requirement.name}`;
+  switch (requirement.kind) {
+    case 'clock':
+      return 'a driven clock';
+    case 'restart':
+      return 'restart on the same data';
+    default:
+      return `${requirement.kind} ${requirement.name}`;
+  }
 }
 
 /** Does the engine have this? */
@@ -28,6 +35,8 @@ export function satisfies(capabilities: Capabilities, requirement: Requirement):
       return capabilities.faults.includes(requirement.name);
     case 'clock':
       return capabilities.clock === requirement.name;
+    case 'restart':
+      return capabilities.restart;
   }
 }
 

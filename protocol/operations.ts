@@ -179,6 +179,12 @@ export const SetupArgs = z
     seed: z.number().int(),
     /** Order in which consumers take their turn in a round, by index; [] is index order. */
     consumerOrder: z.array(z.number().int().nonnegative()),
+    /**
+     * A folder for the engine's durable state, empty at the scenario's start; null when
+     * the harness asks for none. After a crash the harness starts a new engine process and
+     * sends `setup` again with the same folder: the engine recovers from what it finds.
+     */
+    dataDir: z.string().nullable().default(null),
   })
   .strict();
 

@@ -291,12 +291,26 @@ export const StepEvent = z.object({
   detail: z.string().optional(),
 });
 
+/**
+ * Faults the harness performs itself, at the operating-system level, on any engine:
+ * `engine-crash` (SIGKILL the engine process; its workers are left as a crash leaves
+ * them; cleared by `engine-restart`, a new engine process on the same data),
+ * `engine-pause` (SIGSTOP; cleared by SIGCONT), `worker-kill` (SIGKILL one worker
+ * process of an entity, `target`, pid `pid`). Engine-level faults (`archive-listener`,
+ * `command-store`) are those an engine declares.
+ */
+export const osFaultNames = ['engine-crash', 'engine-pause', 'worker-kill'] as const;
+
 /** Fault injected or cleared by the nemesis. */
 export const FaultEvent = z.object({
   ...base,
   kind: z.literal('fault'),
   action: z.enum(['inject', 'clear']),
   fault: z.string(),
+  /** The entity whose process a `worker-kill` hit. */
+  target: z.string().optional(),
+  /** The process a `worker-kill` or `engine-crash` signalled. */
+  pid: z.number().int().optional(),
 });
 
 /** A log line of the engine (what an operator would see). */

@@ -19,7 +19,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import spawn from 'cross-spawn';
 import { z } from 'zod';
 import { Capabilities } from '../../protocol/capabilities.ts';
-import { EventLine, Reply, type PushedEvent, type ReplyError } from '../../protocol/messages.ts';
+import { EventLine, Reply, type PushedEvent } from '../../protocol/messages.ts';
 import { HelloResult, operations, protocolVersion, type OperationArgs, type OperationName } from '../../protocol/operations.ts';
 import { killPids } from '../../os/kill.ts';
 import { isAliveInProc } from '../../os/proc.ts';
@@ -43,6 +43,8 @@ export interface EngineProcessOptions {
   command: EngineCommand;
   /** Extra environment for the engine process. */
   env?: Record<string, string>;
+  /** The session marker to give it: a restarted engine keeps its predecessor's, so the crash's orphans stay in the session. */
+  marker?: string;
 }
 
 interface Pending {
@@ -56,7 +58,7 @@ interface Pending {
 const liveEngines = new Set<EngineProcess>();
 
 export class EngineProcess {
-  readonly marker = newSessionMarker();
+  readonly marker: string;
   /** Name and version from the handshake; the command until then. */
   name: string;
   version = 'unknown';
@@ -82,6 +84,7 @@ export class EngineProcess {
   private stderrTail = '';
 
   private constructor(options: EngineProcessOptions) {
+    this.marker = options.marker ?? newSessionMarker();
     this.name = options.command.label;
     this.child = spawn(options.command.command, options.command.args, {
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -216,6 +219,34 @@ export class EngineProcess {
     return clean;
   }
 
+  /**
+   * The nemesis's crash: SIGKILL the engine process alone and wait until it is reaped
+   * (bounded by killWaitMs). Its workers are left as a real crash leaves them. Requests
+   * still waiting resolve as info. Never throws.
+   * @returns the engine's pid, or null when it was not running.
+   */
+  async crash(): Promise<number | null> {
+    const pid = this.child.pid;
+    if (pid === undefined || this.hasExited) return null;
+    this.stopping = true;
+    await killPids([pid], killWaitMs);
+    await Promise.race([this.exited, sleep(killWaitMs, undefined, unreferenced)]);
+    this.log?.end();
+    this.log = null;
+    this.settlePending();
+    return pid;
+  }
+
+  /** The nemesis's pause: SIGSTOP (`stop: true`) or SIGCONT the engine process. @returns false when it is not running. */
+  signalStop(stop: boolean): boolean {
+    if (this.child.pid === undefined || this.hasExited) return false;
+    try {
+      return process.kill(this.child.pid, stop ? 'SIGSTOP' : 'SIGCONT');
+    } catch {
+      return false;
+    }
+  }
+
   /** SIGKILL the engine and every live process of its session, and wait for them (bounded). Never throws. */
   async kill(): Promise<void> {
     this.stopping = true;
@@ -230,6 +261,11 @@ export class EngineProcess {
     }
     this.log?.end();
     liveEngines.delete(this);
+    this.settlePending();
+  }
+
+  /** Requests still waiting will get no reply: they resolve as info now. */
+  private settlePending(): void {
     for (const [id, pending] of this.pending) {
       clearTimeout(pending.timer);
       pending.resolve({ outcome: 'info', error: null, timedOut: true });

@@ -16,7 +16,7 @@ import { referenceEngineCommand, type EngineCommand } from '../engine-process/en
 import { EnginePool } from '../engine-process/engine-pool.ts';
 import type { Capabilities } from '../../protocol/capabilities.ts';
 import { missingForStep } from '../applicability.ts';
-import { scenarioArbitrary } from '../../scenarios/generate/scenario-arbitrary.ts';
+import { scenarioArbitrary, type GeneratedScenarioOptions } from '../../scenarios/generate/scenario-arbitrary.ts';
 import type { Scenario } from '../../scenarios/schema/steps.ts';
 import { violatedClauseIds, type ScenarioResult } from '../result.ts';
 import { runScenario } from '../runner/run-scenario.ts';
@@ -30,8 +30,6 @@ export interface ExploreOptions {
   engine?: EngineCommand;
   /** Engines of `engine` started ahead; explore makes (and closes) its own when absent. */
   pool?: EnginePool;
-  /** Its capabilities: generation keeps to the steps and platforms it has (default: everything). */
-  capabilities?: Capabilities;
   /** Wall-time budget of detection (ms). */
   timeLimitMs: number;
   /** Wall-time budget of shrinking, after detection (ms). */
@@ -76,17 +74,24 @@ export interface ExploreReport {
 export async function explore(options: ExploreOptions): Promise<ExploreReport> {
   if (!(options.runs >= 1)) throw new RangeError(`explore: --runs must be >= 1, got ${options.runs}`);
   if (!(options.timeLimitMs > 0)) throw new RangeError(`explore: --time-limit must be > 0 ms, got ${options.timeLimitMs}`);
-  const { capabilities } = options;
-  const arbitrary = scenarioArbitrary(
-    capabilities ? { applies: (step) => missingForStep(step, capabilities).length === 0, platforms: (['posix', 'win32'] as const).filter((platform) => capabilities.killStrategies.includes(platform)) } : {},
-  );
   const engine = options.engine ?? referenceEngineCommand();
   const pool = options.pool ?? new EnginePool(engine);
   try {
+    // Generation keeps to the steps and platforms the engine has (its handshake says which).
+    const capabilities = (await pool.peek()).capabilities!;
+    const arbitrary = scenarioArbitrary(arbitraryOptionsFor(capabilities));
     return await campaign(options, arbitrary, engine, pool);
   } finally {
     if (!options.pool) await pool.close();
   }
+}
+
+/** Generation for an engine with these capabilities: its steps only, its platforms only. */
+export function arbitraryOptionsFor(capabilities: Capabilities): GeneratedScenarioOptions {
+  return {
+    applies: (step) => missingForStep(step, capabilities).length === 0,
+    platforms: (['posix', 'win32'] as const).filter((platform) => capabilities.killStrategies.includes(platform)),
+  };
 }
 
 /** Detection, then shrinking, with engines from `pool`. */

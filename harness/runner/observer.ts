@@ -96,6 +96,15 @@ export class Observer {
     }
   }
 
+  /**
+   * A live process of `owner` as of the last look: the one seen first (its root, for a
+   * run whose subflows have processes of their own), or null when none is alive.
+   */
+  livePidOwnedBy(owner: string): number | null {
+    for (const [pid, known] of this.processes) if (known.alive && known.owner === owner) return pid;
+    return null;
+  }
+
   /** Pids seen alive at the last look. */
   livePids(): number[] {
     return [...this.processes].filter(([, known]) => known.alive).map(([pid]) => pid);

@@ -11,15 +11,13 @@
  * and every process of its session still alive is killed by pid, so the harness never
  * hangs and never leaks a process.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { Outcome } from '../../protocol/outcome.ts';
-import type { EntityView, OperationArgs, OperationName, StepOperationName } from '../../protocol/operations.ts';
 import { stepName, type Scenario, type Step } from '../../scenarios/schema/steps.ts';
 import { stepKinds } from '../../scenarios/steps/registry.ts';
-import type { StepKind, StepOutcome, StepRuntime } from '../../scenarios/steps/step-kind.ts';
-import { defaultBounds, type Bounds } from '../../trace/events.ts';
+import type { StepKind } from '../../scenarios/steps/step-kind.ts';
+import { defaultBounds } from '../../trace/events.ts';
 import { checkedFamilies, missingCapabilities } from '../applicability.ts';
 import { checkTrace } from '../checker/check.ts';
 import { scenarioEndReason } from '../checker/process.ts';
@@ -29,16 +27,14 @@ import { EngineProcess } from '../engine-process/engine-process.ts';
 import type { EnginePool } from '../engine-process/engine-pool.ts';
 import { environment } from '../environment.ts';
 import type { EngineInfo, ScenarioOutcome, ScenarioResult } from '../result.ts';
-import { Observer } from './observer.ts';
+import { RunTimeoutError, Session } from './session.ts';
 import { TraceRecorder } from './trace-recorder.ts';
 import { killPids } from '../../os/kill.ts';
 
-/** Between two looks at the engine while waiting (ms). */
-export const pollMs = 20;
+
 /** Time limit of a step that does not say its own (ms); also the deadline of its requests. */
 export const stepTimeoutMsDefault = 15_000;
-/** Deadline of the harness's own requests while looking (`tick`, `query`, `processes`) (ms). */
-export const lookDeadlineMs = 5_000;
+
 /** After the last step, keep looking this long so bounds just after it can be judged (ms). */
 export const settleMs = 200;
 /** How long the engine's shutdown may take before the run is inconclusive (ms). */
@@ -60,11 +56,6 @@ export interface RunScenarioOptions {
 
 export type LoadedScenario = Scenario & { file?: string | null };
 
-/** The run ends: a step or request had no answer in time. */
-class RunTimeoutError extends Error {
-  override readonly name = 'RunTimeoutError';
-}
-
 async function withTimeout<T>(work: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -74,18 +65,6 @@ async function withTimeout<T>(work: Promise<T>, ms: number, onTimeout: () => Err
     return await Promise.race([work, timeout]);
   } finally {
     clearTimeout(timer);
-  }
-}
-
-/** The trace's `answer` of a request: the result with `ok`, or the error. */
-function answerOf(outcome: Outcome): Record<string, unknown> {
-  switch (outcome.outcome) {
-    case 'ok':
-      return { ok: true, ...outcome.result };
-    case 'fail':
-      return { ok: false, code: outcome.error.code, error: outcome.error.message };
-    case 'info':
-      return outcome.error === null ? { timedOut: outcome.timedOut } : { code: outcome.error.code, error: outcome.error.message, definite: false };
   }
 }
 
@@ -99,93 +78,6 @@ function engineInfo(engine: EngineProcess | null, command: EngineCommand): Engin
     capabilities: engine.capabilities,
     checkedFamilies: engine.capabilities ? checkedFamilies(engine.capabilities) : [],
   };
-}
-
-/** One scenario against one engine process: the client, the looks, the step runtime. */
-class Session implements StepRuntime {
-  readonly acknowledged: string[] = [];
-  readonly observer: Observer;
-  private requestCount = 0;
-  private instanceRequestCount = 0;
-  /** Deadline of step requests (ms). */
-  requestDeadlineMs: number;
-
-  constructor(
-    readonly engine: EngineProcess,
-    readonly trace: TraceRecorder,
-    readonly bounds: Bounds,
-    stepTimeoutMs: number,
-  ) {
-    this.observer = new Observer(trace);
-    this.requestDeadlineMs = stepTimeoutMs;
-  }
-
-  /** A request the harness needs answered: anything but ok ends the run. */
-  async mustAnswer<Op extends OperationName>(op: Op, args: OperationArgs<Op> | Record<string, unknown>, deadlineMs = lookDeadlineMs): Promise<Record<string, unknown>> {
-    const outcome = await this.engine.request(op, args, deadlineMs);
-    if (outcome.outcome === 'ok') return outcome.result;
-    if (outcome.outcome === 'info' && outcome.timedOut) throw new RunTimeoutError(`engine ${this.engine.name} did not answer ${op} within ${deadlineMs} ms`);
-    throw new EngineFaultError('protocol', this.engine.name, `${op} failed: ${outcome.error?.code ?? 'unknown'}: ${outcome.error?.message ?? ''}`, op);
-  }
-
-  async request<Op extends StepOperationName>(op: Op, args: OperationArgs<Op>, options: { requestId?: string; traceArgs?: Record<string, unknown> } = {}): Promise<Outcome> {
-    const requestId = options.requestId ?? `op-${++this.requestCount}`;
-    const outcome = await this.engine.request(op, args, this.requestDeadlineMs);
-    if (outcome.outcome === 'ok' && outcome.result.timeMs !== undefined && op === 'advance-clock') this.trace.logicalNowMs = Number(outcome.result.timeMs);
-    this.trace.emit({ kind: 'request', op, requestId, args: { ...args, ...options.traceArgs }, outcome: outcome.outcome, answer: answerOf(outcome) });
-    if (outcome.outcome === 'ok' && op === 'start-process-instance') this.acknowledged.push(requestId);
-    if (outcome.outcome === 'info' && outcome.timedOut) {
-      throw new RunTimeoutError(`engine ${this.engine.name} did not answer ${op} (${requestId}) within ${this.requestDeadlineMs} ms`);
-    }
-    return outcome;
-  }
-
-  recordFault(action: 'inject' | 'clear', fault: string): void {
-    this.trace.emit({ kind: 'fault', action, fault });
-  }
-
-  nextInstanceRequestId(): string {
-    this.instanceRequestCount += 1;
-    return `req-${this.instanceRequestCount}`;
-  }
-
-  /** Read the engine's entities (after running its due work, for a driven clock). */
-  async entities(): Promise<EntityView[]> {
-    if (this.engine.capabilities?.clock === 'driven') await this.mustAnswer('tick', {});
-    const result = await this.mustAnswer('query', {});
-    return result.entities as EntityView[];
-  }
-
-  async lookProcesses(reason: string, everyProcess = false): Promise<void> {
-    const live = this.engine.sessionProcesses();
-    if (this.observer.hasUnownedProcess(live) && !this.engine.fault) {
-      const result = await this.mustAnswer('processes', {}).catch(() => null);
-      if (result) this.observer.learnOwners(result.processes as never);
-    }
-    this.observer.observeProcesses(live, reason, everyProcess);
-  }
-
-  async look(): Promise<void> {
-    await this.lookAt();
-  }
-
-  /** One look; returns the entities read. */
-  async lookAt(): Promise<EntityView[]> {
-    const entities = await this.entities();
-    this.observer.observeEntities(entities);
-    await this.lookProcesses('poll');
-    return entities;
-  }
-
-  async waitUntil(done: (entities: readonly EntityView[]) => boolean, timeoutMs: number): Promise<StepOutcome> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const entities = await this.lookAt();
-      if (done(entities)) return 'ok';
-      if (Date.now() >= deadline) return 'timeout';
-      await sleep(pollMs);
-    }
-  }
 }
 
 /**
@@ -267,13 +159,18 @@ export async function runScenario(scenario: LoadedScenario, options: RunScenario
   });
 
   let session: Session | null = null;
+  let dataDir: string | null = null;
   if (engine?.capabilities) {
     missing = missingCapabilities(scenario, engine.capabilities);
   }
   if (engine && missing.length === 0) {
-    session = new Session(engine, trace, bounds, stepTimeoutMs);
+    // An engine that can restart keeps its state in a folder of ours, which a restarted
+    // engine finds again; it is removed with the scenario.
+    if (engine.capabilities?.restart) dataDir = await mkdtemp(path.join(tmpdir(), 'flowconform-data-'));
+    const setup = { platform: scenario.platform, bounds, bug, seed, consumerOrder: scenario.consumerOrder, dataDir };
+    session = new Session(engine, { command, trace, bounds, requestDeadlineMs: stepTimeoutMs, setup, ...(logFile === undefined ? {} : { logFile }) });
     try {
-      await session.mustAnswer('setup', { platform: scenario.platform, bounds, bug, seed, consumerOrder: scenario.consumerOrder });
+      await session.setup();
       for (const [index, step] of scenario.steps.entries()) {
         trace.emit({ kind: 'step', index, phase: 'begin', step });
         const { kind, body } = stepKindOf(step);
@@ -290,14 +187,18 @@ export async function runScenario(scenario: LoadedScenario, options: RunScenario
 
   if (engine) {
     trace.emit({ kind: 'teardown' });
-    if (session && !engine.fault && end.outcome !== 'timeout') {
+    session?.heal();
+    // The engine may have been replaced by a restart.
+    const current = session?.engine ?? engine;
+    if (session?.state === 'up' && !current.fault && end.outcome !== 'timeout') {
       const last = await session.entities().catch(() => null);
       if (last) session.observer.observeFinal(last, trace.events);
     }
-    await endEngine(engine, session, options.pool, end.outcome === 'completed', (error) => {
+    await endEngine(current, session, options.pool, end.outcome === 'completed' && session?.state !== 'crashed', (error) => {
       if (end.outcome === 'completed') end = { outcome: 'timeout', error };
     });
   }
+  if (dataDir !== null) await rm(dataDir, { recursive: true, force: true });
   trace.emit({ kind: 'end', outcome: end.outcome, ...(end.error === undefined ? {} : { error: end.error }) });
 
   const notApplicable = missing.length > 0;

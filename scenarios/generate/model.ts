@@ -27,6 +27,8 @@ function emptyModel(): GenerationModel {
     faults: new Set(),
     consumers: 0,
     burst: false,
+    engine: 'up',
+    workerKilled: false,
   };
 }
 
@@ -39,6 +41,7 @@ function kindOf(step: StepInput): { kind: StepKind<string, never>; body: never }
 /** Would this step make sense now? Reads the model only. */
 export function precondition(model: GenerationModel, step: StepInput): boolean {
   const { kind, body } = kindOf(step);
+  if (kind.needsEngine && model.engine !== 'up') return false;
   return kind.precondition(model, body);
 }
 
@@ -68,7 +71,9 @@ export const healMarginMs = 500;
 
 /** The steps that heal the faults of `model` and wait for its liveness bounds. */
 export function healSteps(model: GenerationModel, bounds: Bounds): StepInput[] {
-  const steps: StepInput[] = [...model.faults].map((fault) => ({ fault: { clear: fault as 'archive-listener' } }));
+  // The engine first: every other healing step talks to it.
+  const steps: StepInput[] = model.engine === 'crashed' ? [{ restart: {} }] : model.engine === 'stopped' ? [{ resume: {} }] : [];
+  steps.push(...[...model.faults].map((fault): StepInput => ({ fault: { clear: fault as 'archive-listener' } })));
   if (model.paused) steps.push({ workers: 'resume' });
   if (model.burst && model.consumers === 0) steps.push({ consumers: { count: 1 } });
   for (const run of model.cancelledRuns) steps.push({ await: { run, state: 'TERMINAL', timeoutMs: bounds.cancelBoundMs + healMarginMs } });

@@ -7,6 +7,7 @@ export const advanceStep = defineStep({
   schema: AdvanceClockArgs,
   description: 'Advance the logical clock by ms (schedules, retries, lateness).',
   requires: () => [operation('advance-clock'), { kind: 'clock', name: 'driven' }],
+  needsEngine: true,
   timeLimitMs: (_body, defaultMs) => defaultMs,
   run: sendAs('advance-clock'),
   // Past the Late threshold first (logical ms).

@@ -55,6 +55,7 @@ export const awaitStep = defineStep({
   schema: AwaitStep,
   description: 'Wait until an entity is in a state, or fail after timeoutMs. Names exactly one of run, workflow, task, command, instance.',
   requires: (body) => [{ kind: 'entity', name: awaitTarget(body).entity }],
+  needsEngine: true,
   timeLimitMs: (body) => body.timeoutMs + waitMarginMs,
   run: (body, runtime) => {
     const { entity, id } = awaitTarget(body);

@@ -29,6 +29,7 @@ export const burstStep = defineStep({
   description: 'Send many instance-creation requests, in batches between consumer rounds.',
   requires: (body) => [operation('start-process-instance'), { kind: 'entity', name: 'instance' }, ...(body.membership.length > 0 ? [operation('set-consumers')] : [])],
   // Every batch is one round trip of pipelined requests, then one look.
+  needsEngine: true,
   timeLimitMs: (body, defaultMs) => defaultMs * Math.max(1, Math.ceil(body.requests / body.batchSize)),
   run: async ({ requests, batchSize, membership }, runtime) => {
     let batch: Array<Promise<Outcome>> = [];

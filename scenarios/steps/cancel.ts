@@ -8,6 +8,7 @@ export const cancelStep = defineStep({
   schema: CancelRunArgs,
   description: 'Ask the engine to cancel a run (and with it its subflow runs).',
   requires: () => [operation('cancel-run'), { kind: 'entity', name: 'run' }],
+  needsEngine: true,
   timeLimitMs: (_body, defaultMs) => defaultMs,
   run: sendAs('cancel-run'),
   generate: { weight: 3, arbitrary: fc.constantFrom(...runIds).map((run) => ({ run })) },

@@ -7,6 +7,7 @@ export const consumersStep = defineStep({
   schema: SetConsumersArgs,
   description: 'Set how many command consumers (masters) are running; consumers join or leave.',
   requires: () => [operation('set-consumers')],
+  needsEngine: true,
   timeLimitMs: (_body, defaultMs) => defaultMs,
   run: sendAs('set-consumers'),
   generate: { weight: 3, arbitrary: consumerCount.map((count) => ({ count })) },

@@ -9,6 +9,7 @@ export const deployStep = defineStep({
   description: 'Create or update a deployment: its schedule interval, concurrency limit, retries and what its runs do.',
   // Schedules live on the logical clock, which only a driven engine lets the harness move.
   requires: () => [operation('deploy'), { kind: 'entity', name: 'run' }, { kind: 'clock', name: 'driven' }],
+  needsEngine: true,
   timeLimitMs: (_body, defaultMs) => defaultMs,
   run: sendAs('deploy'),
   generate: {

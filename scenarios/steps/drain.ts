@@ -9,6 +9,7 @@ export const drainStep = defineStep({
   schema: DrainStep,
   description: 'Wait, at most timeoutMs, until every acknowledged instance-creation request has its instance.',
   requires: () => [{ kind: 'entity', name: 'instance' }],
+  needsEngine: true,
   timeLimitMs: (body) => body.timeoutMs + waitMarginMs,
   run: (body, runtime) =>
     runtime.waitUntil((entities) => {

@@ -15,6 +15,7 @@ export const faultStep = defineStep({
   schema: FaultStep,
   description: 'Inject or clear a fault: a failing archive listener, or a failing command store.',
   requires: (body) => [operation('set-fault'), { kind: 'fault', name: faultAction(body)[1] }],
+  needsEngine: true,
   timeLimitMs: (_body, defaultMs) => defaultMs,
   run: async (body, runtime) => {
     const [action, fault] = faultAction(body);

@@ -11,9 +11,14 @@ import { awaitStep } from './await.ts';
 import { burstStep } from './burst.ts';
 import { cancelStep } from './cancel.ts';
 import { consumersStep } from './consumers.ts';
+import { crashStep } from './crash.ts';
 import { deployStep } from './deploy.ts';
 import { drainStep } from './drain.ts';
 import { faultStep } from './fault.ts';
+import { killStep } from './kill.ts';
+import { pauseStep } from './pause.ts';
+import { restartStep } from './restart.ts';
+import { resumeStep } from './resume.ts';
 import { sleepStep } from './sleep.ts';
 import { startWorkflowStep } from './start-workflow.ts';
 import { startStep } from './start.ts';
@@ -34,6 +39,11 @@ export const stepKinds = {
   burst: burstStep,
   sleep: sleepStep,
   drain: drainStep,
+  crash: crashStep,
+  restart: restartStep,
+  pause: pauseStep,
+  resume: resumeStep,
+  kill: killStep,
 } as const;
 
 export type StepKinds = typeof stepKinds;

@@ -10,6 +10,7 @@ export const sleepStep = defineStep({
   schema: SleepStep,
   description: 'Wait ms of wall time, looking at the engine meanwhile.',
   requires: () => [],
+  needsEngine: false,
   timeLimitMs: (body) => body.ms + waitMarginMs,
   run: async (body, runtime) => {
     await runtime.waitUntil(() => false, body.ms);

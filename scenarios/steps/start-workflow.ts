@@ -8,6 +8,7 @@ export const startWorkflowStep = defineStep({
   schema: StartWorkflowArgs,
   description: 'Start a workflow whose tasks run one after another, each a real process.',
   requires: () => [operation('start-workflow'), { kind: 'entity', name: 'workflow' }, { kind: 'entity', name: 'task' }],
+  needsEngine: true,
   timeLimitMs: (_body, defaultMs) => defaultMs,
   run: sendAs('start-workflow'),
   generate: {

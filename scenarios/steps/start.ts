@@ -8,6 +8,7 @@ export const startStep = defineStep({
   schema: StartRunArgs,
   description: 'Start a run, on a deployment worker or at once, with its process duration, exit code and subflow tree.',
   requires: (body) => [operation('start-run'), { kind: 'entity', name: 'run' }, ...(body.deployment === undefined ? [] : [operation('deploy')])],
+  needsEngine: true,
   timeLimitMs: (_body, defaultMs) => defaultMs,
   run: sendAs('start-run'),
   generate: {

@@ -24,6 +24,27 @@ export interface GenerationModel {
   faults: Set<string>;
   consumers: number;
   burst: boolean;
+  /** The engine as the nemesis left it. */
+  engine: 'up' | 'crashed' | 'stopped';
+  /** A worker process was killed: the heal waits out the process-loss bound. */
+  workerKilled: boolean;
+}
+
+/**
+ * The nemesis at the operating-system level (Jepsen's word): what the harness does to
+ * any engine process itself, each recorded in the trace as a fault.
+ */
+export interface Nemesis {
+  /** SIGKILL the engine process; its workers are left as a real crash leaves them. */
+  crash(): Promise<void>;
+  /** Start a new engine process on the same data and session after a crash. */
+  restart(): Promise<void>;
+  /** SIGSTOP the engine process. */
+  pause(): void;
+  /** SIGCONT the engine process. */
+  resume(): void;
+  /** SIGKILL one live worker process of entity `owner`; false when it has none alive. */
+  killWorker(owner: string): Promise<boolean>;
 }
 
 /** How a step ended: `timeout` when what it waited for did not happen in time. */
@@ -48,6 +69,7 @@ export interface StepRuntime {
   /** Request ids of instance creations the engine acknowledged with ok, in order. */
   readonly acknowledged: readonly string[];
   readonly bounds: Bounds;
+  readonly nemesis: Nemesis;
 }
 
 /** A capability a step needs from the engine (protocol/capabilities.ts). */
@@ -55,7 +77,9 @@ export type Requirement =
   | { kind: 'operation'; name: StepOperationName }
   | { kind: 'entity'; name: EntityKind }
   | { kind: 'fault'; name: string }
-  | { kind: 'clock'; name: 'driven' };
+  | { kind: 'clock'; name: 'driven' }
+  /** The engine may be killed and started again on the same data (capability `restart`). */
+  | { kind: 'restart' };
 
 export interface StepKind<Name extends string, Schema extends z.ZodType> {
   name: Name;
@@ -65,6 +89,11 @@ export interface StepKind<Name extends string, Schema extends z.ZodType> {
   description: string;
   /** What the engine must have for the step to apply; otherwise the scenario is not applicable. */
   requires(body: z.output<Schema>): Requirement[];
+  /**
+   * Whether the step talks to the engine (a request, a read of its entities): the model
+   * keeps such a step only while the engine is up, neither crashed nor stopped.
+   */
+  needsEngine: boolean;
   /** How long the step may take before the run is inconclusive (wall ms). */
   timeLimitMs(body: z.output<Schema>, defaultMs: number): number;
   /** Perform the step. @throws what the runtime throws (an engine fault). */

@@ -8,6 +8,7 @@ export const terminateStep = defineStep({
   schema: TerminateWorkflowArgs,
   description: 'Terminate a workflow.',
   requires: () => [operation('terminate-workflow'), { kind: 'entity', name: 'workflow' }],
+  needsEngine: true,
   timeLimitMs: (_body, defaultMs) => defaultMs,
   run: sendAs('terminate-workflow'),
   generate: { weight: 3, arbitrary: fc.constantFrom(...workflowIds).map((workflow) => ({ workflow })) },

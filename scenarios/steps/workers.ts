@@ -7,6 +7,7 @@ export const workersStep = defineStep({
   schema: SetWorkersArgs.shape.action,
   description: 'Pause or resume the deployment workers (a worker outage lets runs become Late).',
   requires: () => [operation('set-workers')],
+  needsEngine: true,
   timeLimitMs: (_body, defaultMs) => defaultMs,
   run: async (body, runtime) => {
     await runtime.request('set-workers', { action: body });

@@ -48,6 +48,11 @@ describe('the step registry', () => {
     burst: { requests: 10, membership: [{ afterRequests: 5, consumers: 2 }] },
     sleep: { ms: 1 },
     drain: {},
+    crash: {},
+    restart: {},
+    pause: {},
+    resume: {},
+    kill: { run: 'r1' },
   };
 
   it('has a sample here for every kind, each valid for its schema', () => {

@@ -11,7 +11,7 @@ import { scenarioArbitrary } from '../../../scenarios/generate/scenario-arbitrar
 import type { Scenario } from '../../../scenarios/schema/steps.ts';
 import { writeReports } from '../../../reports/index.ts';
 import { environment } from '../../environment.ts';
-import { explore, type ExploreReport } from '../../explore/explore.ts';
+import { arbitraryOptionsFor, explore, type ExploreReport } from '../../explore/explore.ts';
 import type { SuiteResult } from '../../result.ts';
 import { exitCodes, UsageError } from '../exit-codes.ts';
 import type { EngineCommand } from '../../engine-process/engine-command.ts';
@@ -62,17 +62,18 @@ export async function exploreCommand(options: ExploreCommandOptions): Promise<nu
   const timeLimitMs = parseDuration('--time-limit', options.timeLimit);
   const shrinkTimeLimitMs = parseDuration('--shrink-time-limit', options.shrinkTimeLimit);
 
-  if (options.dryRun) {
-    const scenarios = fc.sample(scenarioArbitrary(), { seed, numRuns: runs });
-    for (const [index, scenario] of scenarios.entries()) {
-      process.stdout.write(`${index === 0 ? '' : '---\n'}# generated scenario ${index + 1} of ${runs}, seed ${seed}\n${stringify({ ...scenario, name: `generated-${index + 1}` })}`);
-    }
-    return exitCodes.conformant;
-  }
-
   const engine = engineFromOption(options.engine);
   const pool = new EnginePool(engine);
   try {
+    if (options.dryRun) {
+      // What explore would run against this engine: its steps and platforms only.
+      const { capabilities } = await probeEngine(pool, bug);
+      const scenarios = fc.sample(scenarioArbitrary(arbitraryOptionsFor(capabilities)), { seed, numRuns: runs });
+      for (const [index, scenario] of scenarios.entries()) {
+        process.stdout.write(`${index === 0 ? '' : '---\n'}# generated scenario ${index + 1} of ${runs}, seed ${seed}\n${stringify({ ...scenario, name: `generated-${index + 1}` })}`);
+      }
+      return exitCodes.conformant;
+    }
     return await exploreWithPool(options, engine, pool, bug, seed, runs, timeLimitMs, shrinkTimeLimitMs);
   } finally {
     await pool.close();
@@ -98,7 +99,6 @@ async function exploreWithPool(
     seed,
     engine,
     pool,
-    capabilities: probe.capabilities,
     bug,
     timeLimitMs,
     shrinkTimeLimitMs,

@@ -1,0 +1,28 @@
+import fc from 'fast-check';
+import { z } from 'zod';
+import { runIds } from '../generate/pools.ts';
+import { defineStep } from './step-kind.ts';
+
+export const KillStep = z
+  .object({ run: z.string().min(1).optional(), task: z.string().min(1).optional() })
+  .strict()
+  .refine((body) => (body.run === undefined) !== (body.task === undefined), { message: 'kill names exactly one of run, task' });
+
+export const killStep = defineStep({
+  name: 'kill',
+  schema: KillStep,
+  description: 'The nemesis kills one live worker process (SIGKILL) of a run or a task, as a machine losing a process would; nothing is killed when it has none alive.',
+  requires: (body) => [{ kind: 'entity', name: body.run !== undefined ? 'run' : 'task' }],
+  // The harness finds the process in /proc and the owner from what it last read.
+  needsEngine: false,
+  timeLimitMs: (_body, defaultMs) => defaultMs,
+  run: async (body, runtime) => {
+    await runtime.nemesis.killWorker((body.run ?? body.task)!);
+    return 'ok';
+  },
+  generate: { weight: 2, arbitrary: fc.constantFrom<string>(...runIds).map((run) => ({ run })) },
+  precondition: (model, body) => body.run !== undefined && model.runs.has(body.run),
+  update: (model) => {
+    model.workerKilled = true;
+  },
+});
