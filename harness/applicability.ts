@@ -81,6 +81,7 @@ const familyRequirements: Record<ClauseFamily, Requirement[]> = {
     { kind: 'entity', name: 'instance' },
     { kind: 'operation', name: 'start-process-instance' },
   ],
+  restart: [{ kind: 'restart' }],
 };
 
 /** The clause families an engine with these capabilities is checked on, in registry order. */

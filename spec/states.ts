@@ -2,15 +2,19 @@
  * Upstream state vocabularies, kept in the upstream's own words.
  *
  * - Runs: Prefect state types and named sub-states (src/prefect/client/schemas/objects.py
- *   `StateType`; names from src/prefect/states.py). A run state is written `TYPE/Name`
- *   when it has a name other than the type's default, e.g. `SCHEDULED/Late`. Prefect's
- *   full default names (`SCHEDULED/Scheduled`, `RUNNING/Running`) are read as the plain
- *   type: `normaliseRunState` is the one place that decides what a run state text means.
+ *   `StateType`; names from src/prefect/states.py and the server's `Scheduled(name=
+ *   "Resuming")` of src/prefect/server/api/flow_runs.py `resume_flow_run`). Names that no
+ *   rule or move of the machine depends on (`FAILED/TimedOut`, `PENDING/Submitting`, …)
+ *   are not listed; docs/spec-audit.md says which and why. A run state is written
+ *   `TYPE/Name` when it has a name other than the type's default, e.g. `SCHEDULED/Late`.
+ *   Prefect's full default names (`SCHEDULED/Scheduled`, `RUNNING/Running`) are read as
+ *   the plain type: `normaliseRunState` is the one place that decides what a run state
+ *   text means.
  * - Workflows and tasks: Conductor's `Workflow.WorkflowStatus` and `Task.Status` enums
  *   (conductor-oss/conductor, common/src/main/java/com/netflix/conductor/common/run/).
  * - Commands and instances: DolphinScheduler 3.1.x `WorkflowExecutionStatus` for
- *   instances; commands are rows of `t_ds_command` whose life we name CREATED → CLAIMED →
- *   CONSUMED, or ERROR when moved to `t_ds_error_command`.
+ *   instances (`WAIT_TO_RUN` is 3.2.0's); commands are rows of `t_ds_command` whose life
+ *   we name CREATED → CLAIMED → CONSUMED, or ERROR when moved to `t_ds_error_command`.
  *
  * Which states are terminal is not listed here: it is what the machines say (final
  * states), read through `isTerminal` in spec/transitions.ts.
@@ -32,7 +36,7 @@ export type RunStateType = (typeof runStateTypes)[number];
 
 /** Named sub-states per state type; the first of each list is the plain default name. */
 export const runStateNames = {
-  SCHEDULED: ['Scheduled', 'Late', 'AwaitingRetry', 'AwaitingConcurrencySlot'],
+  SCHEDULED: ['Scheduled', 'Late', 'AwaitingRetry', 'AwaitingConcurrencySlot', 'Resuming'],
   PENDING: ['Pending'],
   RUNNING: ['Running', 'Retrying'],
   PAUSED: ['Paused', 'Suspended'],
@@ -98,14 +102,46 @@ export function normaliseRunState(text: string): string | undefined {
 }
 
 /**
- * Does the move `from → to` add one to the run's run count? Prefect's `run_count` counts
- * the times a run entered RUNNING (core_policy.py `IncrementFlowRunCount`), except a
- * paused run resuming, which is the same attempt going on. Both states in trace text.
+ * Is the run "resuming" after the move `from → to`? Prefect's `empirical_policy.resuming`:
+ * set when a run leaves PAUSED (core_policy.py `HandleResumingPausedFlows`), cleared when
+ * it enters RUNNING (global_policy.py `RemoveResumingIndicator`, which also clears it on
+ * a final state, where a run's story ends here anyway); `resuming` is the flag before the
+ * move. Both states in trace text.
  */
-export function incrementsRunCount(from: string | null, to: string): boolean {
+export function resumingAfter(resuming: boolean, from: string | null, to: string): boolean {
+  if (readRunState(to)?.type === 'RUNNING') return false;
+  if (from !== null && readRunState(from)?.type === 'PAUSED') return true;
+  return resuming;
+}
+
+/**
+ * Does the move `from → to` add one to the run's run count? Prefect's `run_count` counts
+ * the times a run entered RUNNING (global_policy.py `IncrementFlowRunCount`), except a
+ * paused run resuming, which is the same attempt going on: a PAUSED run resumed straight
+ * to RUNNING, and, when `resuming` (the flag of `resumingAfter` before this move) is
+ * given, a suspended run's first entry into RUNNING after it left PAUSED (PAUSED/Suspended
+ * → SCHEDULED/Resuming → PENDING → RUNNING). Without `resuming` only the move itself is
+ * looked at. Both states in trace text.
+ */
+export function incrementsRunCount(from: string | null, to: string, resuming?: boolean): boolean {
   if (readRunState(to)?.type !== 'RUNNING') return false;
   const before = from === null ? undefined : readRunState(from)?.type;
-  return before !== 'RUNNING' && before !== 'PAUSED';
+  if (before === 'RUNNING' || before === 'PAUSED') return false;
+  return resuming !== true;
+}
+
+/**
+ * The run count a run's moves add up to, in order (each `from` the previous `to`), the
+ * `resuming` flag carried along: `incrementsRunCount` over the whole story.
+ */
+export function runAttempts(moves: Iterable<{ from: string | null; to: string }>): number {
+  let resuming = false;
+  let attempts = 0;
+  for (const { from, to } of moves) {
+    if (incrementsRunCount(from, to, resuming)) attempts += 1;
+    resuming = resumingAfter(resuming, from, to);
+  }
+  return attempts;
 }
 
 export const workflowStates = ['RUNNING', 'PAUSED', 'COMPLETED', 'FAILED', 'TIMED_OUT', 'TERMINATED'] as const;

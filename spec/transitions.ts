@@ -80,11 +80,12 @@ function buildTable(kind: EntityKind): TransitionTable {
     if (snapshot.status === 'done') terminal.add(from);
     const targets = new Map<string, string[]>();
     for (const type of events) {
+      // `can` is true when a transition is enabled, a self-transition included (Prefect
+      // writes a new AwaitingConcurrencySlot state each time the limit is still full).
+      if (!snapshot.can({ type })) continue;
       const [next] = transition(machine, snapshot, { type });
       const to = fromStateValue(kind, next.value as StateValue);
-      if (to !== from || next.status !== snapshot.status) {
-        targets.set(to, [...(targets.get(to) ?? []), type]);
-      }
+      targets.set(to, [...(targets.get(to) ?? []), type]);
     }
     edges.set(from, targets);
   }
@@ -125,21 +126,37 @@ export function nearestState(kind: EntityKind, text: string): string {
 }
 
 /**
+ * States other than the machine's initial one that upstream creates an entity in:
+ * - runs: any SCHEDULED sub-state, and PENDING for ad-hoc runs (Prefect);
+ * - tasks: SKIPPED, a skipped task being a new row (Conductor `skipTaskFromWorkflow`);
+ * - instances: RUNNING_EXECUTION (DolphinScheduler `generateNewProcessInstance`, "init
+ *   running"), SERIAL_WAIT (`saveSerialProcess`) and WAIT_TO_RUN (3.2's dynamic
+ *   sub-instances, `DynamicLogicTask.generateSubWorkflowInstance`).
+ */
+const alsoCreatedIn: Record<EntityKind, (state: string) => boolean> = {
+  run: (state) => state.startsWith('SCHEDULED') || state === 'PENDING',
+  workflow: () => false,
+  task: (state) => state === 'SKIPPED',
+  command: () => false,
+  instance: (state) => state === 'RUNNING_EXECUTION' || state === 'SERIAL_WAIT' || state === 'WAIT_TO_RUN',
+};
+
+/**
  * May an entity be created in `state` (a transition from null)? Into its machine's
- * initial state, or for runs into any SCHEDULED sub-state and PENDING, which Prefect
- * allows for ad-hoc runs. `state` in the table's words.
+ * initial state, or into one of the states upstream also creates it in (runs: any
+ * SCHEDULED sub-state and PENDING, which Prefect allows for ad-hoc runs; tasks: SKIPPED;
+ * instances: RUNNING_EXECUTION, SERIAL_WAIT, WAIT_TO_RUN). `state` in the table's words.
  */
 export function isCreatable(kind: EntityKind, state: string): boolean {
-  if (kind === 'run') return state.startsWith('SCHEDULED') || state === 'PENDING';
-  return state === transitionTable(kind).initial;
+  return state === transitionTable(kind).initial || alsoCreatedIn[kind](state);
 }
 
 /**
  * Is `from → to` one step of the machine? `from: null` is creation, legal only into a
- * state the entity may be created in (its initial state, or for runs any SCHEDULED
- * sub-state and PENDING, which Prefect allows for ad-hoc runs). Returns the event types
- * that make the step, or an empty list when it is illegal or names a state the machine
- * does not know (ask `canonicalState` first to tell the two apart).
+ * state the entity may be created in (`isCreatable`). `from` and `to` may be the same
+ * state where the machine has a self-transition. Returns the event types that make the
+ * step, or an empty list when it is illegal or names a state the machine does not know
+ * (ask `canonicalState` first to tell the two apart).
  */
 export function eventsBetween(kind: EntityKind, from: string | null, to: string): string[] {
   const table = transitionTable(kind);

@@ -45,6 +45,18 @@ export const Bounds = z.object({
   listenerAttemptsMax: z.number().int().positive(),
   /** A terminate must have cancelled every non-terminal task within this (wall ms). */
   terminateBoundMs: z.number().int().positive(),
+  /**
+   * A run left RUNNING (a task left IN_PROGRESS) with no process of its own alive must
+   * have left that state within this of its last process dying, or of the engine coming
+   * back up when it was crashed or stopped then (wall ms).
+   */
+  processLossBoundMs: z.number().int().positive(),
+  /**
+   * After a restart (a new engine process on the crashed one's data), within this: every
+   * entity shown again, every process the crash left behind adopted or killed, every
+   * creation acknowledged before the crash holding its one instance (wall ms).
+   */
+  restartBoundMs: z.number().int().positive(),
 });
 export type Bounds = z.infer<typeof Bounds>;
 
@@ -58,6 +70,8 @@ export const defaultBounds: Bounds = {
   instanceBoundMs: 2000,
   listenerAttemptsMax: 5,
   terminateBoundMs: 1500,
+  processLossBoundMs: 3000,
+  restartBoundMs: 4000,
 };
 
 const base = {
@@ -78,6 +92,8 @@ export const MetaBounds = z.object({
   instanceBoundMs: Bounds.shape.instanceBoundMs.default(defaultBounds.instanceBoundMs),
   listenerAttemptsMax: Bounds.shape.listenerAttemptsMax.default(defaultBounds.listenerAttemptsMax),
   terminateBoundMs: Bounds.shape.terminateBoundMs.default(defaultBounds.terminateBoundMs),
+  processLossBoundMs: Bounds.shape.processLossBoundMs.default(defaultBounds.processLossBoundMs),
+  restartBoundMs: Bounds.shape.restartBoundMs.default(defaultBounds.restartBoundMs),
 });
 
 /** Where a trace was made; for the reader of a report, never judged. */
@@ -261,6 +277,8 @@ export const ObserveEvent = z.object({
   id: z.string(),
   parentId: z.string().nullable(),
   state: z.string().nullable(),
+  /** For instances: the creation request the query API says they were made for. */
+  requestId: z.string().optional(),
 });
 
 /** A process's liveness read from the operating system (`/proc`; state Z is dead). */
@@ -294,7 +312,7 @@ export const StepEvent = z.object({
 /**
  * Faults the harness performs itself, at the operating-system level, on any engine:
  * `engine-crash` (SIGKILL the engine process; its workers are left as a crash leaves
- * them; cleared by `engine-restart`, a new engine process on the same data),
+ * them; cleared when a new engine process on the same data has answered setup),
  * `engine-pause` (SIGSTOP; cleared by SIGCONT), `worker-kill` (SIGKILL one worker
  * process of an entity, `target`, pid `pid`). Engine-level faults (`archive-listener`,
  * `command-store`) are those an engine declares.

@@ -7,8 +7,9 @@ import type { TraceEvent } from '../../trace/events.ts';
 import { combineValidity, type ClauseVerdict, type Validity } from '../result.ts';
 import { backlogExecuted, concurrencyLimitHeld, oneRunPerSlot, retriesFollowed, updateDeletesOnlyFutureScheduled } from './deployment.ts';
 import { History } from './history.ts';
-import { ackAfterDurableCommand, acknowledgedYieldsInstance, commandsNeverVanish, noDuplicateInstance } from './instance.ts';
-import { noProcessOutlivesScenario } from './process.ts';
+import { ackAfterDurableCommand, acknowledgedBeforeCrashYieldsOne, acknowledgedYieldsInstance, commandsNeverVanish, noDuplicateInstance } from './instance.ts';
+import { lostRunLeavesRunning, lostTaskLeavesInProgress, noProcessOutlivesScenario } from './process.ts';
+import { entitiesSurviveRestart, leftoversAdoptedOrKilled } from './restart.ts';
 import { cancelAnswerHonoured, cancelledTreeDead, cancellingReachesCancelled, killFailuresBounded, subflowsCancelled } from './run-cancel.ts';
 import { observedReachable, terminalAbsorbing, transitionAccepted } from './transitions.ts';
 import type { ClauseChecker } from './verdict.ts';
@@ -44,7 +45,12 @@ export const checkers: Record<string, ClauseChecker> = {
   'INSTANCE-02': noDuplicateInstance,
   'INSTANCE-03': ackAfterDurableCommand,
   'INSTANCE-04': commandsNeverVanish,
+  'INSTANCE-05': acknowledgedBeforeCrashYieldsOne,
   'PROCESS-01': noProcessOutlivesScenario,
+  'PROCESS-LOSS-01': lostRunLeavesRunning,
+  'PROCESS-LOSS-02': lostTaskLeavesInProgress,
+  'RESTART-01': entitiesSurviveRestart,
+  'RESTART-02': leftoversAdoptedOrKilled,
 };
 
 export interface CheckResult {

@@ -4,7 +4,7 @@
  * They are judged on the run attributes (run-facts.ts); a clause that needs one the
  * trace left out says 'unknown' and names it.
  */
-import { incrementsRunCount, readRunState, runActiveTypes, type RunState } from '../../spec/states.ts';
+import { incrementsRunCount, readRunState, resumingAfter, runActiveTypes, type RunState } from '../../spec/states.ts';
 import type { DeleteCause, TransitionEvent } from '../../trace/events.ts';
 import type { History } from './history.ts';
 import { missingAttributes, RunFacts, type RunAttributeName } from './run-facts.ts';
@@ -218,6 +218,8 @@ export const retriesFollowed: ClauseChecker = (history) => {
   const facts = new RunFacts(history);
   const attempts = new Map<string, number>();
   const undecided = new Set<string>();
+  /** Runs coming back from Suspended through SCHEDULED/Resuming: their next RUNNING is no new attempt. */
+  const resuming = new Map<string, boolean>();
   for (const transition of history.transitions) {
     if (transition.entity !== 'run' || !runStateOf(verdict, transition)) continue;
     const retries = facts.attribute(transition.id, 'retries', transition.seq);
@@ -227,7 +229,9 @@ export const retriesFollowed: ClauseChecker = (history) => {
       verdict.unknown(`whether run ${transition.id} ${why} was allowed cannot be told: ${missingAttributes(transition.id, ['retries'])}`);
     };
     // An attempt is an entry into RUNNING that adds to Prefect's run_count; resuming a PAUSED run is not one.
-    if (incrementsRunCount(transition.from, transition.to)) {
+    const wasResuming = resuming.get(transition.id) ?? false;
+    resuming.set(transition.id, resumingAfter(wasResuming, transition.from, transition.to));
+    if (incrementsRunCount(transition.from, transition.to, wasResuming)) {
       const count = (attempts.get(transition.id) ?? 0) + 1;
       attempts.set(transition.id, count);
       if (count > 1 && retries === undefined) needRetries(`running ${count} times`);

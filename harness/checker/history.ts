@@ -5,10 +5,41 @@
  * and `SCHEDULED` are one state to every checker.
  */
 import { withCanonicalRunStates } from './canonical-states.ts';
-import { defaultBounds, type Bounds, type EntityKind, type MetaEvent, type ObserveEvent, type ObserveProcessEvent, type RequestEvent, type TraceEvent, type TransitionEvent } from '../../trace/events.ts';
+import {
+  defaultBounds,
+  type Bounds,
+  type EntityKind,
+  type FaultEvent,
+  type MetaEvent,
+  type ObserveEvent,
+  type ObserveProcessEvent,
+  type RequestEvent,
+  type TraceEvent,
+  type TransitionEvent,
+} from '../../trace/events.ts';
 
 export function entityKey(entity: EntityKind, id: string): string {
   return `${entity}:${id}`;
+}
+
+/**
+ * A stretch of wall time in which the engine could not act: SIGKILLed by the nemesis
+ * (`engine-crash`, until a new engine process answered setup on its data) or stopped
+ * (`engine-pause`, until SIGCONT). `toWallMs`/`toSeq` are Infinity when the trace ends
+ * with the engine still down.
+ */
+export interface Downtime {
+  fault: 'engine-crash' | 'engine-pause';
+  fromWallMs: number;
+  fromSeq: number;
+  toWallMs: number;
+  toSeq: number;
+}
+
+/** One crash of the engine and the restart that ended it (undefined: never restarted). */
+export interface Crash {
+  crash: FaultEvent;
+  restart: FaultEvent | undefined;
 }
 
 export class History {
@@ -27,6 +58,10 @@ export class History {
   private readonly transitionsByEntity = new Map<string, TransitionEvent[]>();
   private readonly processObservations = new Map<number, ObserveProcessEvent[]>();
   private readonly runParents = new Map<string, string | null>();
+  /** When the engine was down (crashed or stopped), in order; see `deadlineAfter`. */
+  readonly downtimes: Downtime[] = [];
+  /** Every `engine-crash` inject, with the clear (restart) that followed it. */
+  readonly crashes: Crash[] = [];
 
   /** The trace's events, in order, run states in canonical form. */
   readonly events: readonly TraceEvent[];
@@ -61,6 +96,86 @@ export class History {
           break;
       }
     }
+    this.indexDowntimes();
+  }
+
+  /**
+   * Crashes and pauses as stretches of downtime. A crash ends a pause (the stopped process
+   * is gone; the harness records no `engine-pause` clear then), and the engine is up again
+   * only when neither holds.
+   */
+  private indexDowntimes(): void {
+    let crashed = false;
+    let paused = false;
+    let open: Downtime | undefined;
+    for (const event of this.events) {
+      if (event.kind !== 'fault' || (event.fault !== 'engine-crash' && event.fault !== 'engine-pause')) continue;
+      const inject = event.action === 'inject';
+      if (event.fault === 'engine-crash') {
+        if (inject) {
+          crashed = true;
+          paused = false;
+          this.crashes.push({ crash: event, restart: undefined });
+        } else if (crashed) {
+          crashed = false;
+          const last = this.crashes.at(-1);
+          if (last && last.restart === undefined) last.restart = event;
+        }
+      } else paused = inject;
+      const down = crashed || paused;
+      if (down && !open) {
+        open = { fault: event.fault, fromWallMs: event.wallMs, fromSeq: event.seq, toWallMs: Infinity, toSeq: Infinity };
+        this.downtimes.push(open);
+      } else if (down && open && event.fault === 'engine-crash' && inject) {
+        open.fault = 'engine-crash';
+      } else if (!down && open) {
+        open.toWallMs = event.wallMs;
+        open.toSeq = event.seq;
+        open = undefined;
+      }
+    }
+  }
+
+  /**
+   * When a bound of `boundMs` that starts at `startWallMs` ends, given that the engine
+   * cannot act while it is down: a bound that starts, or would still be running, while
+   * the engine is crashed or stopped starts again, whole, when it is back up (a restarted
+   * engine gets the full bound to recover). With no downtime this is `startWallMs +
+   * boundMs`. Infinity when the engine is still down at the end of the trace: such a
+   * bound cannot be judged.
+   */
+  deadlineAfter(startWallMs: number, boundMs: number): number {
+    let from = startWallMs;
+    for (;;) {
+      const down =
+        this.downtimes.find((downtime) => downtime.fromWallMs <= from && from < downtime.toWallMs) ??
+        this.downtimes.find((downtime) => downtime.fromWallMs > from && downtime.fromWallMs < from + boundMs);
+      if (!down) return from + boundMs;
+      if (down.toWallMs === Infinity) return Infinity;
+      from = down.toWallMs;
+    }
+  }
+
+  /**
+   * Words for a violation message when downtime moved a bound, to follow the bound in
+   * `(bound 3000 ms…)`: `; counted from when the engine was restarted, at 5200 ms`; empty
+   * when the bound ran from its start.
+   */
+  boundNote(startWallMs: number, boundMs: number): string {
+    const deadline = this.deadlineAfter(startWallMs, boundMs);
+    if (deadline === startWallMs + boundMs || deadline === Infinity) return '';
+    const from = deadline - boundMs;
+    const downtime = this.downtimes.find((candidate) => candidate.toWallMs === from);
+    return `; counted from when the engine was ${downtime?.fault === 'engine-pause' ? 'continued' : 'restarted'}, at ${Math.round(from)} ms`;
+  }
+
+  /**
+   * Why a bound ending at `deadline` cannot be judged yet: the engine is still down, or
+   * the trace ends too soon. For unknown reasons: `… before <what>`.
+   */
+  notCovered(deadline: number, what: string): string {
+    if (deadline === Infinity) return `the engine was still down (crashed or stopped) when the trace ended, so ${what} cannot be judged`;
+    return `the trace ends ${Math.round(deadline - this.endWallMs)} ms before ${what}`;
   }
 
   /** Does the history reach wall time `wallMs`? If not, a bound ending there cannot be judged. */

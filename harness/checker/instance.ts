@@ -1,10 +1,12 @@
 /**
  * INSTANCE-01..04: every acknowledged start-process-instance request yields exactly one
  * instance within instanceBoundMs, never an ack without a stored command, and no command
- * vanishes (apache/dolphinscheduler#16572, #15099, #8980).
+ * vanishes (apache/dolphinscheduler#16572, #15099, #8980). INSTANCE-05: a request
+ * acknowledged before the engine crashed has exactly one instance after its restart,
+ * within restartBoundMs (DolphinScheduler's failover of a dead master's commands).
  */
 import type { TransitionEvent } from '../../trace/events.ts';
-import type { History } from './history.ts';
+import type { Crash, History } from './history.ts';
 import { VerdictBuilder, type ClauseChecker } from './verdict.ts';
 
 export const startInstanceOp = 'start-process-instance';
@@ -50,6 +52,11 @@ function availableFrom(changes: Array<[number, boolean]>, wallMs: number): numbe
   return changes.find(([at, available]) => at > wallMs && available)?.[0];
 }
 
+/** The first crash of the engine after trace position `seq`, with its restart. */
+function crashAfter(history: History, seq: number): Crash | undefined {
+  return history.crashes.find((crash) => crash.crash.seq > seq);
+}
+
 function acknowledged(history: History) {
   return history.requests.filter((request) => request.op === startInstanceOp && request.outcome === 'ok');
 }
@@ -68,15 +75,21 @@ export const acknowledgedYieldsInstance: ClauseChecker = (history) => {
       verdict.unknown(`no consumer could take request ${ack.requestId} after its ack`);
       continue;
     }
-    const deadline = from + boundMs;
+    const deadline = history.deadlineAfter(from, boundMs);
     if (instance && instance.wallMs <= deadline) continue;
+    // An engine that crashed before the bound ran out and before making the instance is
+    // judged on its restart by INSTANCE-05, with the bound a restart gets.
+    const crash = crashAfter(history, ack.seq);
+    const restarted = crash?.restart !== undefined && crash.restart.seq < history.teardownSeq;
+    if (crash && restarted && crash.crash.wallMs <= deadline && !(instance && instance.seq < crash.crash.seq)) continue;
+    const note = history.boundNote(from, boundMs);
     if (instance) {
-      verdict.violation(`request ${ack.requestId} got its instance ${Math.round(instance.wallMs - from)} ms after a consumer could take it (bound ${boundMs} ms)`, instance.seq, ack.requestId);
+      verdict.violation(`request ${ack.requestId} got its instance ${Math.round(instance.wallMs - from)} ms after a consumer could take it (bound ${boundMs} ms${note})`, instance.seq, ack.requestId);
     } else if (history.covers(deadline)) {
       missing += 1;
       if (missing <= 20) verdict.violation(`request ${ack.requestId} was acknowledged (${String(ack.answer.commandId)}) but no instance was ever created`, ack.seq, ack.requestId);
     } else {
-      verdict.unknown(`the trace ends before request ${ack.requestId}'s instance bound`);
+      verdict.unknown(history.notCovered(deadline, `request ${ack.requestId}'s instance bound`));
     }
   }
   if (missing > 20) verdict.violation(`${missing} acknowledged requests in all never got an instance (first 20 listed)`, null);
@@ -128,5 +141,70 @@ export const commandsNeverVanish: ClauseChecker = (history) => {
   }
   if (vanished > 20) verdict.violation(`${vanished} commands in all vanished (first 20 listed)`, null);
   for (const [commandId, last] of open) verdict.unknown(`command ${commandId} was still ${last.to} when the trace ended`);
+  return verdict.build();
+};
+
+/**
+ * Instance ids read back through the query API (before teardown) that no transition ties
+ * to a request: an engine may make an instance and crash before its transition line got
+ * out, so while one of these exists, a request with no known instance may still have one.
+ */
+function instancesOfUnknownRequest(history: History): string[] {
+  const linked = new Set<string>();
+  for (const transition of history.transitions) if (transition.entity === 'instance' && transition.attributes?.requestId !== undefined) linked.add(transition.id);
+  const unlinked = new Set<string>();
+  for (const observe of history.observesBeforeTeardown()) if (observe.entity === 'instance' && observe.state !== null && !linked.has(observe.id)) unlinked.add(observe.id);
+  return [...unlinked];
+}
+
+export const acknowledgedBeforeCrashYieldsOne: ClauseChecker = (history) => {
+  const verdict = new VerdictBuilder('INSTANCE-05');
+  const boundMs = history.bounds.restartBoundMs;
+  const created = instanceCreations(history);
+  const availability = consumerAvailability(history);
+  const unlinked = instancesOfUnknownRequest(history);
+  for (const ack of acknowledged(history)) {
+    const crashed = crashAfter(history, ack.seq);
+    // Never crashed after the ack, or never restarted (nothing after a restart to judge), or restarted only in teardown.
+    if (!crashed?.restart || crashed.restart.seq >= history.teardownSeq) continue;
+    const { crash, restart } = crashed;
+    const before = `request ${ack.requestId}, acknowledged (seq ${ack.seq}) before the engine crashed (seq ${crash.seq})`;
+    const creations = (created.get(ack.requestId) ?? []).filter((creation) => creation.seq < history.teardownSeq);
+    const ids = [...new Set(creations.map((creation) => creation.id))];
+    if (ids.length > 1) {
+      if (creations.some((creation) => creation.seq > crash.seq)) {
+        const second = creations.find((creation) => creation.id !== creations[0]!.id)!;
+        const listed = ids.map((id) => {
+          const first = creations.find((creation) => creation.id === id)!;
+          return `${id} (seq ${first.seq}, ${first.seq < crash.seq ? 'before the crash' : 'after the restart'})`;
+        });
+        verdict.violation(`${before}, yielded ${ids.length} instances: ${listed.join(', ')}`, second.seq, ack.requestId);
+      }
+      continue;
+    }
+    const from = availableFrom(availability, restart.wallMs);
+    const instance = creations[0];
+    if (instance && instance.seq < crash.seq) {
+      const gone = history.observesBeforeTeardown().find((observe) => observe.entity === 'instance' && observe.id === instance.id && observe.seq > restart.seq && observe.state === null);
+      if (gone) verdict.violation(`${before}, had instance ${instance.id} (seq ${instance.seq}), which was read back as gone after the restart (seq ${gone.seq})`, gone.seq, ack.requestId);
+      continue;
+    }
+    if (from === undefined) {
+      if (!instance) verdict.unknown(`no consumer could take request ${ack.requestId} after the restart (seq ${restart.seq})`);
+      continue;
+    }
+    const deadline = history.deadlineAfter(from, boundMs);
+    if (instance && instance.wallMs <= deadline) continue;
+    const note = history.boundNote(from, boundMs);
+    if (instance) {
+      verdict.violation(`${before}, got its instance ${instance.id} ${Math.round(instance.wallMs - from)} ms after the restart (seq ${restart.seq}) let a consumer take it (bound restartBoundMs ${boundMs} ms${note})`, instance.seq, ack.requestId);
+    } else if (!history.covers(deadline)) {
+      verdict.unknown(history.notCovered(deadline, `the restart bound of request ${ack.requestId} (acknowledged before the crash at seq ${crash.seq})`));
+    } else if (unlinked.length > 0) {
+      verdict.unknown(`request ${ack.requestId} has no instance that names it, but instance(s) ${unlinked.join(', ')} were read back with no request the trace ties them to`);
+    } else {
+      verdict.violation(`${before}, had no instance ${Math.round(deadline - restart.wallMs)} ms after the restart at seq ${restart.seq} (bound restartBoundMs ${boundMs} ms${note}): the restarted engine lost it`, ack.seq, ack.requestId);
+    }
+  }
   return verdict.build();
 };

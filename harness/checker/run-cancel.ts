@@ -27,15 +27,15 @@ export const cancellingReachesCancelled: ClauseChecker = (history) => {
   const boundMs = history.bounds.cancelBoundMs;
   for (const entered of entries(history, 'CANCELLING')) {
     const done = cancelledAfter(history, entered.id, entered.seq);
-    const deadline = entered.wallMs + boundMs;
+    const deadline = history.deadlineAfter(entered.wallMs, boundMs);
     if (done && done.wallMs <= deadline) continue;
     if (done) {
-      verdict.violation(`run ${entered.id} took ${Math.round(done.wallMs - entered.wallMs)} ms from CANCELLING to CANCELLED (bound ${boundMs} ms)`, done.seq, entered.id);
+      verdict.violation(`run ${entered.id} took ${Math.round(done.wallMs - entered.wallMs)} ms from CANCELLING to CANCELLED (bound ${boundMs} ms${history.boundNote(entered.wallMs, boundMs)})`, done.seq, entered.id);
     } else if (history.covers(deadline)) {
       const state = history.transitionsOf('run', entered.id).at(-1)?.to;
-      verdict.violation(`run ${entered.id} entered CANCELLING and was still ${state} ${boundMs} ms later (bound ${boundMs} ms); it never reached CANCELLED`, entered.seq, entered.id);
+      verdict.violation(`run ${entered.id} entered CANCELLING and was still ${state} ${Math.round(deadline - entered.wallMs)} ms later (bound ${boundMs} ms${history.boundNote(entered.wallMs, boundMs)}); it never reached CANCELLED`, entered.seq, entered.id);
     } else {
-      verdict.unknown(`the trace ends ${Math.round(deadline - history.endWallMs)} ms before run ${entered.id}'s cancel bound`);
+      verdict.unknown(history.notCovered(deadline, `run ${entered.id}'s cancel bound`));
     }
   }
   return verdict.build();
@@ -50,7 +50,8 @@ export const cancelledTreeDead: ClauseChecker = (history) => {
     const observedCancelled = history.observesBeforeTeardown().find(
       (observe) => observe.entity === 'run' && observe.id === entered.id && observe.seq > entered.seq && observe.state === 'CANCELLED',
     );
-    const at = Math.min(entered.wallMs + boundMs, observedCancelled ? observedCancelled.wallMs + cancelledSettleMs : Infinity);
+    const deadline = history.deadlineAfter(entered.wallMs, boundMs);
+    const at = Math.min(deadline, observedCancelled ? observedCancelled.wallMs + cancelledSettleMs : Infinity);
     const alive = history
       .treeOf(entered.id)
       .map(({ pid, owner }) => ({ pid, owner, seen: history.processAliveAt(pid, at) }))
@@ -58,10 +59,13 @@ export const cancelledTreeDead: ClauseChecker = (history) => {
     if (alive.length === 0) continue;
     if (!history.covers(at)) {
       // Processes seen alive at the end of the history might still die before the bound.
-      verdict.unknown(`the trace ends before run ${entered.id}'s tree can be judged (at ${Math.round(at)} ms)`);
+      verdict.unknown(at === Infinity ? history.notCovered(at, `run ${entered.id}'s tree`) : `the trace ends before run ${entered.id}'s tree can be judged (at ${Math.round(at)} ms)`);
       continue;
     }
-    const when = observedCancelled && at < entered.wallMs + boundMs ? `${cancelledSettleMs} ms after it was read back CANCELLED` : `${boundMs} ms after it entered CANCELLING`;
+    const when =
+      observedCancelled && at < deadline
+        ? `${cancelledSettleMs} ms after it was read back CANCELLED`
+        : `${Math.round(deadline - entered.wallMs)} ms after it entered CANCELLING (bound ${boundMs} ms${history.boundNote(entered.wallMs, boundMs)})`;
     verdict.violation(
       `run ${entered.id}: ${alive.length} process(es) of its tree still alive in /proc ${when}: ${alive.map((entry) => `pid ${entry.pid} (${entry.owner}, state ${entry.seen!.stat})`).join(', ')}`,
       alive[0]!.seen!.seq,
@@ -79,7 +83,7 @@ export const subflowsCancelled: ClauseChecker = (history) => {
   );
   const judged = new Set<string>();
   for (const parent of parents) {
-    const deadline = parent.wallMs + boundMs;
+    const deadline = history.deadlineAfter(parent.wallMs, boundMs);
     for (const subflowId of history.descendantRuns(parent.id)) {
       if (judged.has(subflowId)) continue;
       const before = history.stateBefore('run', subflowId, parent.seq + 1);
@@ -93,9 +97,9 @@ export const subflowsCancelled: ClauseChecker = (history) => {
         verdict.violation(`subflow run ${subflowId} of cancelled parent ${parent.id} ended ${later.to}, not CANCELLED`, later.seq, subflowId);
       } else if (done || history.covers(deadline)) {
         const state = history.transitionsOf('run', subflowId).filter((transition) => transition.wallMs <= deadline).at(-1)?.to;
-        verdict.violation(`subflow run ${subflowId} of ${parent.id} (${parent.to}) was still ${state} ${boundMs} ms later (bound ${boundMs} ms)`, parent.seq, subflowId);
+        verdict.violation(`subflow run ${subflowId} of ${parent.id} (${parent.to}) was still ${state} ${Math.round(deadline - parent.wallMs)} ms later (bound ${boundMs} ms${history.boundNote(parent.wallMs, boundMs)})`, parent.seq, subflowId);
       } else {
-        verdict.unknown(`the trace ends before subflow run ${subflowId}'s cancel bound`);
+        verdict.unknown(deadline === Infinity ? history.notCovered(deadline, `subflow run ${subflowId}'s cancel bound`) : `the trace ends before subflow run ${subflowId}'s cancel bound`);
       }
     }
   }
@@ -124,7 +128,7 @@ export const cancelAnswerHonoured: ClauseChecker = (history) => {
   for (const request of history.requests.filter((candidate) => candidate.op === 'cancel-run' && candidate.outcome === 'ok')) {
     const runId = String(request.args.run);
     const moment = history.stepBeginBefore(request.seq) ?? request;
-    const deadline = moment.wallMs + boundMs;
+    const deadline = history.deadlineAfter(moment.wallMs, boundMs);
     const reads = history.observesBeforeTeardown().filter((observe) => observe.entity === 'run' && observe.id === runId);
     const before = reads.filter((observe) => observe.seq < moment.seq).at(-1);
     const after = reads.find((observe) => observe.seq > moment.seq && cancelling(observe.state));
@@ -135,7 +139,7 @@ export const cancelAnswerHonoured: ClauseChecker = (history) => {
       const last = reads.filter((observe) => observe.wallMs <= deadline).at(-1);
       verdict.violation(`cancel of run ${runId} was answered ok, yet the run was read back ${last?.state ?? 'never'} and never CANCELLING or CANCELLED within ${boundMs} ms`, request.seq, runId);
     } else {
-      verdict.unknown(`the trace ends before the cancel of run ${runId} could be seen to take effect`);
+      verdict.unknown(deadline === Infinity ? history.notCovered(deadline, `the cancel of run ${runId}`) : `the trace ends before the cancel of run ${runId} could be seen to take effect`);
     }
   }
   return verdict.build();

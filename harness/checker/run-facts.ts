@@ -7,7 +7,7 @@
  * it. Engines write every attribute on every transition; one that writes a constant
  * (`deploymentId`) once, at creation, is read the same way.
  */
-import { incrementsRunCount } from '../../spec/states.ts';
+import { runAttempts } from '../../spec/states.ts';
 import type { RunAttributes, TransitionEvent } from '../../trace/events.ts';
 import type { History } from './history.ts';
 
@@ -45,7 +45,7 @@ export class RunFacts {
    */
   runCount(runId: string, seq: number): number | undefined {
     const transitions = this.history.transitionsOf('run', runId).filter((transition) => transition.seq <= seq);
-    const seen = transitions.filter((transition) => incrementsRunCount(transition.from, transition.to)).length;
+    const seen = runAttempts(transitions);
     const written = this.attribute(runId, 'runCount', seq);
     const createdInTrace = transitions.some((transition) => transition.from === null);
     if (written !== undefined) return Math.max(written, seen);

@@ -22,15 +22,23 @@ export const terminalWorkflowTasksTerminal: ClauseChecker = (history) => {
   const verdict = new VerdictBuilder('WF-TERMINAL-01');
   const boundMs = history.bounds.terminateBoundMs;
   for (const workflow of workflowsReadTerminal(history)) {
-    const at = workflow.wallMs + boundMs;
+    const at = history.deadlineAfter(workflow.wallMs, boundMs);
     for (const taskId of history.childrenOf('task', workflow.id)) {
       const task = history.observedStateAt('task', taskId, at);
       if (task?.state && !isTerminal('task', task.state)) {
         if (!history.covers(at)) {
-          verdict.unknown(`the trace ends before workflow ${workflow.id}'s terminate bound, with task ${taskId} still ${task.state}`);
+          verdict.unknown(
+            at === Infinity
+              ? history.notCovered(at, `workflow ${workflow.id}'s terminate bound, with task ${taskId} still ${task.state}`)
+              : `the trace ends before workflow ${workflow.id}'s terminate bound, with task ${taskId} still ${task.state}`,
+          );
           continue;
         }
-        verdict.violation(`workflow ${workflow.id} was read back ${workflow.state}, and ${boundMs} ms later its task ${taskId} was still read back ${task.state}`, task.seq, taskId);
+        verdict.violation(
+          `workflow ${workflow.id} was read back ${workflow.state}, and ${Math.round(at - workflow.wallMs)} ms later (bound ${boundMs} ms${history.boundNote(workflow.wallMs, boundMs)}) its task ${taskId} was still read back ${task.state}`,
+          task.seq,
+          taskId,
+        );
       }
     }
   }
@@ -41,12 +49,18 @@ export const terminalWorkflowNoTaskProcess: ClauseChecker = (history) => {
   const verdict = new VerdictBuilder('WF-TERMINAL-02');
   const boundMs = history.bounds.terminateBoundMs;
   for (const workflow of workflowsReadTerminal(history)) {
-    const at = workflow.wallMs + boundMs;
+    const at = history.deadlineAfter(workflow.wallMs, boundMs);
     const owners = new Set(history.childrenOf('task', workflow.id));
     for (const { pid, owner } of history.pidsOwnedBy(owners)) {
       const seen = history.processAliveAt(pid, at);
       if (seen && !history.covers(at)) verdict.unknown(`the trace ends before workflow ${workflow.id}'s terminate bound, with task process ${pid} alive`);
-      else if (seen) verdict.violation(`workflow ${workflow.id} is ${workflow.state}, yet the process of task ${owner} (pid ${pid}, state ${seen.stat}) was alive ${boundMs} ms later`, seen.seq, owner);
+      else if (seen) {
+        verdict.violation(
+          `workflow ${workflow.id} is ${workflow.state}, yet the process of task ${owner} (pid ${pid}, state ${seen.stat}) was alive ${Math.round(at - workflow.wallMs)} ms later (bound ${boundMs} ms${history.boundNote(workflow.wallMs, boundMs)})`,
+          seen.seq,
+          owner,
+        );
+      }
     }
   }
   return verdict.build();
@@ -60,7 +74,7 @@ export const terminateRunsCoreSteps: ClauseChecker = (history) => {
     const moment = history.stepBeginBefore(request.seq) ?? request;
     const before = history.stateBefore('workflow', workflowId, moment.seq);
     if (!before || isTerminal('workflow', before.to)) continue;
-    const deadline = moment.wallMs + boundMs;
+    const deadline = history.deadlineAfter(moment.wallMs, boundMs);
     const answered = `answered ${request.outcome}${request.answer.error ? `: ${String(request.answer.error)}` : ''}`;
     const terminated = history.transitionsOf('workflow', workflowId).find((transition) => transition.seq > moment.seq && transition.to === 'TERMINATED');
     if (request.outcome === 'ok' && !terminated) {
@@ -110,10 +124,11 @@ export const listenerFailuresRetried: ClauseChecker = (history) => {
         later.target === failure.target &&
         (later.attempt > failure.attempt || later.outcome === 'dead-letter'),
     );
-    if (next && next.wallMs <= failure.wallMs + windowMs) continue;
+    const deadline = history.deadlineAfter(failure.wallMs, windowMs);
+    if (next && next.wallMs <= deadline) continue;
     if (next) {
       verdict.violation(`listener ${failure.name} for ${failure.target} was retried ${Math.round(next.wallMs - failure.wallMs)} ms after failing, later than ${windowMs} ms`, next.seq, failure.target);
-    } else if (history.covers(failure.wallMs + windowMs)) {
+    } else if (history.covers(deadline)) {
       verdict.violation(`listener ${failure.name} failed for ${failure.target} (attempt ${failure.attempt}: ${failure.error}) and was neither retried nor dead-lettered within ${windowMs} ms`, failure.seq, failure.target);
     } else {
       verdict.unknown(`the trace ends before listener ${failure.name}'s retry of ${failure.target} could be seen`);

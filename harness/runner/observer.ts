@@ -47,7 +47,7 @@ export class Observer {
       const before = this.states.get(key);
       if (before?.state === view.state) continue;
       this.states.set(key, view);
-      this.trace.emit({ kind: 'observe', entity: view.entity, id: view.id, parentId: view.parentId, state: view.state });
+      this.trace.emit({ kind: 'observe', entity: view.entity, id: view.id, parentId: view.parentId, state: view.state, ...(view.requestId === undefined ? {} : { requestId: view.requestId }) });
     }
     for (const [key, before] of this.states) {
       if (before === null || seen.has(key)) continue;

@@ -11,7 +11,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Outcome } from '../../protocol/outcome.ts';
-import type { EntityView, OperationArgs, OperationName, ProcessView, StepOperationName } from '../../protocol/operations.ts';
+import type { EntityView, FaultName, OperationArgs, OperationName, ProcessView, StepOperationName } from '../../protocol/operations.ts';
 import { sigkill } from '../../os/kill.ts';
 import type { Nemesis, StepOutcome, StepRuntime } from '../../scenarios/steps/step-kind.ts';
 import type { Bounds } from '../../trace/events.ts';
@@ -68,6 +68,8 @@ export class Session implements StepRuntime, Nemesis {
   private requestCount = 0;
   private instanceRequestCount = 0;
   private lastEntities: EntityView[] = [];
+  /** Engine-level faults injected and not cleared: the world outside the engine is still broken after a restart. */
+  private readonly activeFaults = new Set<string>();
 
   constructor(
     /** The engine now serving the scenario; replaced on restart. */
@@ -106,6 +108,8 @@ export class Session implements StepRuntime, Nemesis {
   }
 
   recordFault(action: 'inject' | 'clear', fault: string): void {
+    if (action === 'inject') this.activeFaults.add(fault);
+    else this.activeFaults.delete(fault);
     this.trace.emit({ kind: 'fault', action, fault });
   }
 
@@ -167,6 +171,8 @@ export class Session implements StepRuntime, Nemesis {
     engine.attach((event, timeMs) => this.trace.emitPushed(event, timeMs), this.options.logFile);
     this.engine = engine;
     await this.setup();
+    // A fault of the outside world (an archive store that is down) outlives the engine process.
+    for (const fault of this.activeFaults) await this.request('set-fault', { fault: fault as FaultName, active: true });
     this.state = 'up';
     this.trace.emit({ kind: 'fault', action: 'clear', fault: 'engine-crash', ...(engine.pid === undefined ? {} : { pid: engine.pid }) });
   }

@@ -29,6 +29,7 @@ function emptyModel(): GenerationModel {
     burst: false,
     engine: 'up',
     workerKilled: false,
+    crashed: false,
   };
 }
 
@@ -79,6 +80,9 @@ export function healSteps(model: GenerationModel, bounds: Bounds): StepInput[] {
   for (const run of model.cancelledRuns) steps.push({ await: { run, state: 'TERMINAL', timeoutMs: bounds.cancelBoundMs + healMarginMs } });
   if (model.terminated) steps.push({ sleep: { ms: bounds.terminateBoundMs + healMarginMs } });
   if (model.burst) steps.push({ drain: { timeoutMs: bounds.instanceBoundMs + healMarginMs } });
+  // Bounds that start at a fault: a process lost, or an engine restarted.
+  const faultBoundMs = Math.max(model.workerKilled ? bounds.processLossBoundMs : 0, model.crashed ? bounds.restartBoundMs : 0);
+  if (faultBoundMs > 0) steps.push({ sleep: { ms: faultBoundMs + healMarginMs } });
   return steps;
 }
 

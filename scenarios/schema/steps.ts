@@ -56,6 +56,9 @@ export const Scenario = z
         if (escalationMs >= bounds.cancelBoundMs) {
           context.addIssue({ code: 'custom', path: ['graceMs'], message: `graceMs (${bounds.graceMs}) + ${killWaitMsMax} ms of SIGKILL wait must stay under cancelBoundMs (${bounds.cancelBoundMs})` });
         }
+        if (escalationMs >= bounds.restartBoundMs) {
+          context.addIssue({ code: 'custom', path: ['graceMs'], message: `graceMs (${bounds.graceMs}) + ${killWaitMsMax} ms of SIGKILL wait must stay under restartBoundMs (${bounds.restartBoundMs}), so a restarted engine can end what a crash left behind` });
+        }
         if (bounds.graceMs >= bounds.terminateBoundMs) {
           context.addIssue({ code: 'custom', path: ['graceMs'], message: `graceMs (${bounds.graceMs}) must stay under terminateBoundMs (${bounds.terminateBoundMs})` });
         }

@@ -17,5 +17,6 @@ export const crashStep = defineStep({
   precondition: (model) => model.engine === 'up',
   update: (model) => {
     model.engine = 'crashed';
+    model.crashed = true;
   },
 });

@@ -28,6 +28,8 @@ export interface GenerationModel {
   engine: 'up' | 'crashed' | 'stopped';
   /** A worker process was killed: the heal waits out the process-loss bound. */
   workerKilled: boolean;
+  /** The engine was crashed: the heal waits out the restart bound. */
+  crashed: boolean;
 }
 
 /**

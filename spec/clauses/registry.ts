@@ -5,7 +5,7 @@
  * function per id (harness/checker/), so an id here without a checker is a test failure.
  */
 
-export type ClauseFamily = 'transitions' | 'run-cancel' | 'deployment' | 'workflow' | 'instance' | 'process';
+export type ClauseFamily = 'transitions' | 'run-cancel' | 'deployment' | 'workflow' | 'instance' | 'process' | 'restart';
 
 export interface Clause {
   /** Stable id, `FAMILY-TOPIC-NN`; never reused for another rule. */
@@ -35,7 +35,7 @@ export const clauses: readonly Clause[] = [
     id: 'TRANSITION-02',
     family: 'transitions',
     must: 'A terminal state MUST be absorbing: no transition leaves it.',
-    source: 'Prefect core_policy.py (terminal states refuse CANCELLING, PAUSED, CRASHED); conductor-oss/conductor PR #766',
+    source: 'flowconform: one life per entity (Prefect core_policy.py only refuses CANCELLING, PAUSED and CRASHED from a terminal state; a forced rerun is a new life); conductor-oss/conductor PR #766 (a second terminate is a no-op)',
     checkedBy: 'No transition event has a `from` that is final in its machine.',
     catches: [],
   },
@@ -202,11 +202,56 @@ export const clauses: readonly Clause[] = [
     catches: ['dolphinscheduler-16572'],
   },
   {
+    id: 'INSTANCE-05',
+    family: 'instance',
+    must: 'Every creation request acknowledged before the engine crashed MUST have exactly one instance after its restart, within restartBoundMs: none lost, none made twice.',
+    source: 'apache/dolphinscheduler#16572 family (master failover takes over a dead master\'s commands: each exactly once); #15099, #8980 (double consumption while masters change)',
+    checkedBy:
+      'Each ok start-process-instance request before an engine-crash inject that was restarted: instances are those whose creation carries its requestId; two or more, one of them after the crash, is a violation; none within restartBoundMs of the restart (or of a consumer being able to take it) is a violation, unless an instance the trace ties to no request was read back (then unknown); one made before the crash must not be read back gone after the restart. Unknown if the trace ends before the bound; no restart, nothing to judge. INSTANCE-01 leaves to this clause the requests whose bound a crash interrupted.',
+    catches: [],
+  },
+  {
     id: 'PROCESS-01',
     family: 'process',
     must: 'When a scenario ends, no process the engine spawned MUST be alive.',
     source: 'flowconform docs/architecture.md (Processes and cleanup)',
     checkedBy: 'The final observe-process sweep (reason "scenario-end") finds every owned process dead.',
+    catches: [],
+  },
+  {
+    id: 'PROCESS-LOSS-01',
+    family: 'process',
+    must: 'A run left with no live process (its process died without reporting, killed or lost while the engine was down) MUST leave RUNNING, for CRASHED, FAILED or SCHEDULED/AwaitingRetry, within processLossBoundMs.',
+    source: 'taskforcesh/bullmq PR #2979 (a sandboxed job stayed active for ever when its child process died; fixed in 5.34.4); Prefect: crashed infrastructure → CRASHED (a worker reports a run whose infrastructure exited as Crashed; zombie runs that stop heartbeating are marked Crashed)',
+    checkedBy:
+      'From what the harness saw: a run read back RUNNING (query API) while none of its processes is alive in /proc, though one was, must be read back in another state (or a process of it seen alive again) within processLossBoundMs of the look that found it so; the bound starts again when the engine comes back up if it was crashed or stopped meanwhile. A death after an ok cancel of the run or an ancestor is the engine\'s own kill and is left to RUN-CANCEL. Judged up to the teardown line; unknown if the trace ends sooner. Pushed transitions only add to the message.',
+    catches: [],
+  },
+  {
+    id: 'PROCESS-LOSS-02',
+    family: 'process',
+    must: 'A task left with no live worker process (it died without reporting) MUST leave IN_PROGRESS, failed, timed out or retried, within processLossBoundMs.',
+    source: 'Conductor: an IN_PROGRESS task whose worker stopped updating it is TIMED_OUT and retried by the sweeper after its responseTimeoutSeconds (DeciderService checkTaskResponseTimeout, WorkflowSweeper); taskforcesh/bullmq PR #2979',
+    checkedBy:
+      'As PROCESS-LOSS-01, for tasks read back IN_PROGRESS with no live process of their own; a death after an ok terminate of the task\'s workflow is left to the workflow clauses.',
+    catches: [],
+  },
+  {
+    id: 'RESTART-01',
+    family: 'restart',
+    must: 'After a restart the query API MUST show every entity it showed or acknowledged before the crash, none vanished, each in a state reachable from the last one read before the crash, within restartBoundMs.',
+    source: 'Prefect: crashed infrastructure → CRASHED (a run outlives the process that served it, and is settled, not lost); apache/dolphinscheduler#16572 family (failover of a dead master: its work is taken over, not dropped)',
+    checkedBy:
+      'For each engine-crash inject followed by its clear (the restart): every run, workflow, task or instance last read back present before the crash, and every run or workflow whose start request was answered ok before it, is checked on the read-backs after the restart: read back as gone (unless a deployment update deleted it) is a violation, as is a first state the machine cannot reach from the last one; an acknowledged entity never shown within restartBoundMs is a violation. An entity with no new read-back was shown unchanged (the observer writes changes only), once the history reaches restartBoundMs past the restart; unknown if it ends sooner. Commands are left to INSTANCE-04/05.',
+    catches: [],
+  },
+  {
+    id: 'RESTART-02',
+    family: 'restart',
+    must: 'Every process a crashed engine left behind MUST be adopted or killed within restartBoundMs of the restart, and none MUST be left alive and unowned when the scenario ends.',
+    source: 'Prefect: crashed infrastructure → CRASHED (its process must not run on unowned); Conductor (a task whose worker is gone is failed or retried, not run twice); apache/dolphinscheduler#16572 family (failover: exactly once)',
+    checkedBy:
+      'Processes alive in /proc at the engine-crash inject, or born while the engine was down, are judged restartBoundMs after the restart: dead (killed), or adopted, meaning the run or task that owns it is read back holding a process (runs PENDING, RUNNING, CANCELLING, PAUSED or SCHEDULED/AwaitingRetry; tasks IN_PROGRESS) and no new root process of that owner was started beside it. One alive at the teardown line must still be so owned. Unknown if the trace ends before the bound; no restart, nothing to judge (PROCESS-01 judges the final sweep).',
     catches: [],
   },
 ];

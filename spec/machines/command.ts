@@ -3,7 +3,8 @@
  * `POST executors/start-process-instance` and turned into an instance by a master
  * (MasterSchedulerBootstrap in 3.1.x). CONSUMED means an instance was created and the
  * row deleted in one transaction; ERROR means the row moved to `t_ds_error_command`.
- * A claimed command that its master gives back is RELEASEd to CREATED.
+ * A claimed command that its master gives back is RELEASEd to CREATED. The life is ours:
+ * upstream has no status column for a command (docs/spec-audit.md C01).
  */
 import { setup } from 'xstate';
 

@@ -1,15 +1,34 @@
 /**
  * The flow-run machine: Prefect's state types as parent states, named sub-states as
- * children (`SCHEDULED.Late`). Rules taken from Prefect's orchestration
- * policy (src/prefect/server/orchestration/core_policy.py):
- * - a terminal state is final: → CANCELLING, PAUSED or CRASHED from it is refused;
- * - CANCELLING goes only to CANCELLED;
- * - cancelling a SCHEDULED run (no process yet) goes straight to CANCELLED;
- * - nothing goes back to PENDING from PENDING, RUNNING, CANCELLING or CANCELLED;
- * - only a SCHEDULED run is marked Late;
- * - → PENDING while the concurrency limit is full becomes Scheduled/AwaitingConcurrencySlot;
- * - pausing only from RUNNING; from PAUSED only to RUNNING, SCHEDULED or a terminal state;
- * - RUNNING → FAILED with retries left becomes Scheduled/AwaitingRetry.
+ * children (`SCHEDULED.Late`). Rules taken from Prefect's orchestration policy
+ * (src/prefect/server/orchestration/core_policy.py `CoreFlowPolicy`), and the moves that
+ * Prefect's own parts make (the server's services and API, workers and runners, the flow
+ * engine); docs/spec-audit.md holds the audit, rule by rule, and what is left out on
+ * purpose:
+ * - a terminal state is final: → CANCELLING, PAUSED or CRASHED from it is refused
+ *   (`HandleFlowTerminalStateTransitions`); re-running a finished run is not modelled;
+ * - CANCELLING goes only to CANCELLED (`EnforceCancellingToCancelledTransition`);
+ * - cancelling a SCHEDULED run that has no process goes straight to CANCELLED, and so
+ *   does cancelling a Suspended or Resuming one (`BypassCancellingFlowRunsWithNoInfra`);
+ *   an AwaitingRetry run of an in-process retry still has its process and goes through
+ *   CANCELLING;
+ * - nothing goes back to PENDING from PENDING, RUNNING, CANCELLING or CANCELLED
+ *   (`PreventPendingTransitions`);
+ * - only a plain Scheduled run is marked Late (`EnsureOnlyScheduledFlowsMarkedLate`, and
+ *   the MarkLateRuns service picks only `Scheduled` runs);
+ * - → PENDING while the deployment's concurrency limit is full becomes
+ *   Scheduled/AwaitingConcurrencySlot (`SecureFlowConcurrencySlots`), again and again while
+ *   it stays full; a runner that took the run to PENDING and then finds no slot proposes
+ *   AwaitingConcurrencySlot itself (`Runner._submit_run`, Prefect 3.0.2–3.0.3);
+ * - a PENDING run whose slot lease was lost is CANCELLED instead of starting
+ *   (`ValidateDeploymentConcurrencyAtRunning`, Prefect 3.7+);
+ * - pausing only from RUNNING (`HandlePausingFlows`); from PAUSED only to RUNNING,
+ *   SCHEDULED or a terminal state (`HandleResumingPausedFlows`); resuming a Suspended run
+ *   makes it Scheduled/Resuming (`resume_flow_run`);
+ * - RUNNING → FAILED with retries left becomes Scheduled/AwaitingRetry
+ *   (`RetryFailedFlows`), and the flow engine then retries in process, AwaitingRetry →
+ *   RUNNING without PENDING; a runner shutting down on SIGTERM sends its PENDING and
+ *   RUNNING runs back to AwaitingRetry for resubmission.
  */
 import { setup } from 'xstate';
 
@@ -22,11 +41,15 @@ export type RunEvent =
   | { type: 'COMPLETE' }
   | { type: 'FAIL' }
   | { type: 'FAIL_WITH_RETRY' }
+  | { type: 'RESUBMIT' }
+  | { type: 'LOSE_SLOT' }
   | { type: 'PAUSE' }
   | { type: 'SUSPEND' }
   | { type: 'RESUME' }
+  | { type: 'RESUME_SUSPENDED' }
   | { type: 'RESCHEDULE' }
   | { type: 'CANCEL' }
+  | { type: 'CANCEL_WITH_PROCESS' }
   | { type: 'CONFIRM_CANCELLED' }
   | { type: 'CRASH' };
 
@@ -39,8 +62,17 @@ export const runMachine = setup({ types: { events: {} as RunEvent } }).createMac
       states: {
         Scheduled: { on: { MARK_LATE: 'Late' } },
         Late: {},
-        AwaitingRetry: {},
+        AwaitingRetry: {
+          on: {
+            // The flow engine's in-process retry (FlowRunEngine.handle_exception): no worker, no PENDING.
+            START: '#run.RUNNING.Running',
+            START_RETRY: '#run.RUNNING.Retrying',
+            // The retrying process is alive, so the run has infrastructure to tear down.
+            CANCEL_WITH_PROCESS: '#run.CANCELLING',
+          },
+        },
         AwaitingConcurrencySlot: {},
+        Resuming: {},
       },
       on: {
         AWAIT_CONCURRENCY_SLOT: '.AwaitingConcurrencySlot',
@@ -54,6 +86,9 @@ export const runMachine = setup({ types: { events: {} as RunEvent } }).createMac
       on: {
         START: 'RUNNING.Running',
         START_RETRY: 'RUNNING.Retrying',
+        AWAIT_CONCURRENCY_SLOT: 'SCHEDULED.AwaitingConcurrencySlot',
+        RESUBMIT: 'SCHEDULED.AwaitingRetry',
+        LOSE_SLOT: 'CANCELLED',
         CANCEL: 'CANCELLING',
         CRASH: 'CRASHED',
         FAIL: 'FAILED',
@@ -66,6 +101,7 @@ export const runMachine = setup({ types: { events: {} as RunEvent } }).createMac
         COMPLETE: 'COMPLETED',
         FAIL: 'FAILED',
         FAIL_WITH_RETRY: 'SCHEDULED.AwaitingRetry',
+        RESUBMIT: 'SCHEDULED.AwaitingRetry',
         PAUSE: 'PAUSED.Paused',
         SUSPEND: 'PAUSED.Suspended',
         CANCEL: 'CANCELLING',
@@ -74,7 +110,10 @@ export const runMachine = setup({ types: { events: {} as RunEvent } }).createMac
     },
     PAUSED: {
       initial: 'Paused',
-      states: { Paused: {}, Suspended: {} },
+      states: {
+        Paused: {},
+        Suspended: { on: { RESUME_SUSPENDED: '#run.SCHEDULED.Resuming' } },
+      },
       on: {
         RESUME: 'RUNNING.Running',
         RESCHEDULE: 'SCHEDULED.Scheduled',

@@ -1,8 +1,14 @@
 /**
  * The workflow machine: Conductor's `Workflow.WorkflowStatus`
  * (common/src/main/java/com/netflix/conductor/common/run/Workflow.java). Terminal:
- * COMPLETED, FAILED, TIMED_OUT, TERMINATED. A second terminate of a TERMINATED workflow
- * is a no-op (conductor-oss/conductor PR #766), so it is no transition at all.
+ * COMPLETED, FAILED, TIMED_OUT, TERMINATED. Moves from core/.../WorkflowExecutorOps.java
+ * and DeciderService.java: `pauseWorkflow` (RUNNING only), `resumeWorkflow` (PAUSED
+ * only), `decide` (COMPLETED, FAILED, TIMED_OUT, TERMINATED from RUNNING; a PAUSED
+ * workflow can only time out), `terminateWorkflow`. A second terminate of a TERMINATED
+ * workflow is a no-op (conductor-oss/conductor PR #766), so it is no transition at all.
+ * Conductor's terminate also turns a FAILED or TIMED_OUT workflow TERMINATED, and
+ * restart, retry and rerun take a finished workflow back to RUNNING: the spec keeps the
+ * terminal statuses final (docs/spec-audit.md W06, W07).
  */
 import { setup } from 'xstate';
 

@@ -12,9 +12,13 @@
  * its defaults are the fixed engine, and each test turns one knob. Bounds come from the
  * trace's meta line.
  * Every violation must name the request or command and point at the event that shows it.
+ * INSTANCE-05 (at the end): a request acknowledged before the engine crashed has exactly
+ * one instance after the restart, within restartBoundMs (DolphinScheduler's failover of
+ * a dead master's commands); `crashInstanceStory` crashes the engine after the ack and
+ * restarts it 1000 ms later, and INSTANCE-01 leaves such requests to INSTANCE-05.
  */
 import { describe, expect, it } from 'vitest';
-import { defaultBounds } from '../../trace/events.ts';
+import { defaultBounds, type TraceEvent } from '../../trace/events.ts';
 import { instanceIds, instanceStory } from './fixtures.ts';
 import { TraceBuilder } from './trace-builder.ts';
 import { expectHolds, expectUnknown, expectViolated, judge } from './verdicts.ts';
@@ -153,5 +157,129 @@ describe('INSTANCE-04: every command ends CONSUMED or ERROR and never vanishes',
     const verdict = judge(trace.build(), 'INSTANCE-04');
     expect(verdict.valid).toBe(false);
     expect(verdict.unknownReasons.join(' ')).toContain('cmd-open');
+  });
+});
+
+// ---------------------------------------------------------------------------------------
+// INSTANCE-05: requests acknowledged before a crash (DolphinScheduler master failover).
+
+const restartBound = defaultBounds.restartBoundMs;
+const crashedAtMs = 300;
+const restartedAtMs = 1300;
+
+interface CrashInstanceOptions {
+  /** Instances made before the crash (0 or 1) and after the restart (0, 1), this many ms after it. */
+  before?: number;
+  afterRestartMs?: number | null;
+  /** The one made before the crash is read back gone after the restart. */
+  goneAfterRestart?: boolean;
+  /** An instance the trace ties to no request (no transition) is read back after the restart. */
+  unlinkedInstance?: boolean;
+  /** Never restart the engine. */
+  noRestart?: boolean;
+  /** Wall ms after the restart when the trace ends. */
+  endAfterMs?: number;
+}
+
+/**
+ * One master; request req-1 acknowledged at wall 100 ms with its command stored; the
+ * engine crashes at 300 ms and is restarted at 1300 ms. Instances and the command's end
+ * follow the knobs; by default the restarted engine makes the one instance 500 ms after
+ * the restart, consumes the command, and the trace ends restartBoundMs + 500 ms after it.
+ */
+function crashInstanceStory(options: CrashInstanceOptions = {}) {
+  const trace = new TraceBuilder();
+  trace.meta();
+  trace.atWall(50);
+  trace.request('set-consumers', 'req-consumers', { args: { count: 1 } });
+  trace.atWall(100);
+  trace.step(0, 'begin', { startProcessInstance: { requestId: request } });
+  trace.move('command', command, 'CREATED', { cause: 'start-process-instance', attributes: { requestId: request } });
+  const ack = trace.request('start-process-instance', request, { args: { requestId: request }, answer: { ok: true, commandId: command } });
+  trace.step(0, 'end', {}, { outcome: 'ok' });
+  const instances: TraceEvent[] = [];
+  const make = (id: string) => {
+    instances.push(trace.move('instance', id, 'SUBMITTED_SUCCESS', { cause: 'handle-command', attributes: { requestId: request, commandId: command } }));
+    if (trace.lastOf('command', command)?.to === 'CREATED') {
+      trace.move('command', command, 'CLAIMED', { cause: 'fetch' });
+      trace.move('command', command, 'CONSUMED', { cause: 'handle-command' });
+      trace.del('command', command, 'consumed');
+    }
+    trace.observe('instance', id, 'SUBMITTED_SUCCESS');
+  };
+  if ((options.before ?? 0) > 0) {
+    trace.atWall(200);
+    make('instance-1');
+  }
+  trace.atWall(crashedAtMs).fault('inject', 'engine-crash', { pid: 900 });
+  let gone: TraceEvent | undefined;
+  if (!options.noRestart) {
+    trace.atWall(restartedAtMs).fault('clear', 'engine-crash', { pid: 901 });
+    if (options.goneAfterRestart) gone = trace.atWall(restartedAtMs + 50).observe('instance', 'instance-1', null);
+    if (options.unlinkedInstance) trace.atWall(restartedAtMs + 60).observe('instance', 'instance-x', 'SUBMITTED_SUCCESS');
+    const afterRestartMs = options.afterRestartMs === undefined ? ((options.before ?? 0) > 0 ? null : 500) : options.afterRestartMs;
+    if (afterRestartMs !== null) {
+      trace.atWall(restartedAtMs + afterRestartMs);
+      make(`instance-${instances.length + 1}`);
+    }
+  }
+  trace.atWall(restartedAtMs + (options.endAfterMs ?? restartBound + 500));
+  trace.teardown();
+  trace.end();
+  return { events: trace.build(), ack, instances, gone };
+}
+
+describe('INSTANCE-05: a request acknowledged before a crash has exactly one instance after the restart', () => {
+  it('holds when the restarted engine makes the instance soon after the restart', () => {
+    expectHolds(crashInstanceStory().events, 'INSTANCE-05');
+  });
+
+  it('holds when the instance made before the crash is still there, and none is made again', () => {
+    expectHolds(crashInstanceStory({ before: 1 }).events, 'INSTANCE-05');
+  });
+
+  it('holds at restartBoundMs after the restart, and is violated 1 ms after it; INSTANCE-01 leaves such a request to it', () => {
+    const atBound = crashInstanceStory({ afterRestartMs: restartBound });
+    expectHolds(atBound.events, 'INSTANCE-05', { alone: true });
+    expect(judge(atBound.events, 'INSTANCE-01').valid).toBe(true);
+    const late = crashInstanceStory({ afterRestartMs: restartBound + 1 });
+    const violation = expectViolated(late.events, 'INSTANCE-05', { entity: request, seq: late.instances[0]!.seq });
+    expect(violation.message).toContain(`${restartBound + 1} ms after the restart`);
+    expect(violation.message).toContain(`restartBoundMs ${restartBound} ms`);
+  });
+
+  it('is violated when the restarted engine lost the request: no instance ever', () => {
+    const story = crashInstanceStory({ afterRestartMs: null });
+    const violation = expectViolated(story.events, 'INSTANCE-05', { entity: request, seq: story.ack.seq });
+    expect(violation.message).toContain('lost it');
+    expect(violation.message).toContain(`${restartBound} ms after the restart`);
+  });
+
+  it('is violated when the restarted engine makes a second instance for a request already served (failover twice)', () => {
+    const story = crashInstanceStory({ before: 1, afterRestartMs: 500 });
+    const violation = expectViolated(story.events, 'INSTANCE-05', { entity: request, seq: story.instances[1]!.seq });
+    expect(violation.message).toContain('instance-1');
+    expect(violation.message).toContain('instance-2');
+    expect(violation.message).toContain('after the restart');
+  });
+
+  it('is violated when the instance made before the crash is read back gone after the restart', () => {
+    const story = crashInstanceStory({ before: 1, goneAfterRestart: true });
+    expectViolated(story.events, 'INSTANCE-05', { entity: request, seq: story.gone!.seq });
+  });
+
+  it('is unknown when the trace ends before the bound with no instance', () => {
+    expectUnknown(crashInstanceStory({ afterRestartMs: null, endAfterMs: restartBound - 1 }).events, 'INSTANCE-05', request);
+  });
+
+  it('is unknown, not false, when an instance the trace ties to no request was read back', () => {
+    expectUnknown(crashInstanceStory({ afterRestartMs: null, unlinkedInstance: true }).events, 'INSTANCE-05', request);
+  });
+
+  it('asks nothing when the engine was never restarted; INSTANCE-01 then says the engine was still down', () => {
+    const story = crashInstanceStory({ noRestart: true });
+    expect(judge(story.events, 'INSTANCE-05').valid).toBe(true);
+    const verdict = expectUnknown(story.events, 'INSTANCE-01', request);
+    expect(verdict.unknownReasons.join(' ')).toContain('still down');
   });
 });

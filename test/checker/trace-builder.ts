@@ -233,8 +233,19 @@ export class TraceBuilder {
     });
   }
 
-  fault(action: FaultEvent['action'], fault: string): FaultEvent {
-    return this.push({ kind: 'fault', action, fault });
+  /**
+   * A fault the nemesis injected or cleared. The OS-level ones carry `pid` (the engine
+   * process for `engine-crash` and `engine-pause`, the worker for `worker-kill`) and, for
+   * `worker-kill`, the `target` entity.
+   */
+  fault(action: FaultEvent['action'], fault: string, options: { target?: string; pid?: number } = {}): FaultEvent {
+    return this.push({
+      kind: 'fault',
+      action,
+      fault,
+      ...(options.target === undefined ? {} : { target: options.target }),
+      ...(options.pid === undefined ? {} : { pid: options.pid }),
+    });
   }
 
   log(level: LogEvent['level'], message: string, entity?: string): LogEvent {

@@ -33,7 +33,7 @@ const illegalMoves: Array<{ entity: EntityKind; path: string[]; to: string; why:
   { entity: 'run', path: ['SCHEDULED', 'PENDING', 'RUNNING'], to: 'PENDING', why: 'nothing goes back to PENDING from RUNNING' },
   { entity: 'run', path: ['SCHEDULED', 'PENDING'], to: 'SCHEDULED/Late', why: 'only a SCHEDULED run is marked Late' },
   { entity: 'workflow', path: ['RUNNING', 'PAUSED'], to: 'COMPLETED', why: 'a PAUSED workflow resumes, times out or is terminated' },
-  { entity: 'task', path: ['SCHEDULED'], to: 'COMPLETED', why: 'a task completes only from IN_PROGRESS' },
+  { entity: 'task', path: ['SCHEDULED', 'IN_PROGRESS'], to: 'SKIPPED', why: 'a task that exists is never skipped' },
   { entity: 'command', path: ['CREATED'], to: 'CONSUMED', why: 'a command is claimed before it is consumed' },
   { entity: 'instance', path: ['SUBMITTED_SUCCESS'], to: 'SUCCESS', why: 'an instance runs before it succeeds' },
 ];

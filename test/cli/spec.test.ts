@@ -44,7 +44,7 @@ describe('flowconform spec', () => {
     const { code, stdout } = await runMain(['spec']);
     expect(code).toBe(0);
     for (const kind of entityKinds) expect(stdout).toMatch(new RegExp(`^${kind}: `, 'm'));
-    expect(stdout).toMatch(/^ {4}SCHEDULED: Scheduled, Late, AwaitingRetry, AwaitingConcurrencySlot$/m);
+    expect(stdout).toMatch(/^ {4}SCHEDULED: Scheduled, Late, AwaitingRetry, AwaitingConcurrencySlot, Resuming$/m);
     expect(stdout).toMatch(/^ {2}final: COMPLETED, FAILED, CANCELLED, CRASHED$/m);
     expect(stdout).toMatch(/^ {4}CANCELLING +→ CANCELLED$/m);
     expect(stdout).toMatch(/^ {2}engine +None of the above fits/m);

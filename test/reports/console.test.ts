@@ -96,16 +96,16 @@ describe('countOutcomes', () => {
 describe('formatEngineLine', () => {
   it('names the engine and the clause families it was and was not checked on', () => {
     expect(formatEngineLine(partialEngine())).toBe(
-      'engine acme-orchestrator 2.3.1: checked on transitions, run-cancel, workflow, process; not checked on deployment, instance',
+      'engine acme-orchestrator 2.3.1: checked on transitions, run-cancel, workflow, process; not checked on deployment, instance, restart',
     );
   });
 
   it('says none when every family was checked, and when no engine was started', () => {
     const engine = partialEngine();
-    engine.checkedFamilies = ['transitions', 'run-cancel', 'deployment', 'workflow', 'instance', 'process'];
+    engine.checkedFamilies = ['transitions', 'run-cancel', 'deployment', 'workflow', 'instance', 'process', 'restart'];
     expect(formatEngineLine(engine)).toMatch(/; not checked on none$/);
     expect(formatEngineLine(null)).toBe(
-      'engine not started: checked on none; not checked on transitions, run-cancel, deployment, workflow, instance, process',
+      'engine not started: checked on none; not checked on transitions, run-cancel, deployment, workflow, instance, process, restart',
     );
   });
 });
@@ -120,7 +120,7 @@ describe('formatConsoleSummary', () => {
     expect(lines[2]).toMatch(/^INCONCLUSIVE +terminate-archive-failing/);
     expect(lines[3]).toMatch(/^N\/A +deploy-update-during-backlog .*: not applicable, engine lacks operation deploy/);
     expect(lines[4]).toBe(
-      'engine acme-orchestrator 2.3.1: checked on transitions, run-cancel, workflow, process; not checked on deployment, instance',
+      'engine acme-orchestrator 2.3.1: checked on transitions, run-cancel, workflow, process; not checked on deployment, instance, restart',
     );
     expect(lines[5]).toBe('4 scenarios: 1 passed, 1 failed, 1 inconclusive, 1 not applicable in 23.4 s');
     expect(text).toContain('RUN-CANCEL-01');

@@ -60,7 +60,7 @@ export function partialEngine(): EngineInfo {
 }
 
 /** The families `partialEngine` is not checked on, in registry order. */
-export const uncheckedOfPartialEngine = ['deployment', 'instance'];
+export const uncheckedOfPartialEngine = ['deployment', 'instance', 'restart'];
 
 function filler(seq: number): TraceEvent {
   return { seq, timeMs: seq * 10, wallMs: seq * 12, kind: 'log', level: 'info', message: `filler event ${seq}` };

@@ -93,7 +93,7 @@ describe('toJunitXml', () => {
     expect(count(xml, '<property name="engineVersion" value="2.3.1"/>')).toBe(4);
     expect(count(xml, '<property name="engineCommand" value="node acme/flowconform-server.mjs --port 0"/>')).toBe(4);
     expect(count(xml, '<property name="checkedFamilies" value="transitions, run-cancel, workflow, process"/>')).toBe(4);
-    expect(count(xml, '<property name="uncheckedFamilies" value="deployment, instance"/>')).toBe(4);
+    expect(count(xml, '<property name="uncheckedFamilies" value="deployment, instance, restart"/>')).toBe(4);
   });
 
   it("uses the suite's engine for a scenario that reached none, and says when no engine was started at all", () => {

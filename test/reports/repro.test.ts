@@ -122,7 +122,7 @@ describe('formatRepro of a failed scenario', () => {
     expect(environmentText).toContain('- Engine: `acme-orchestrator` version `2.3.1`\n');
     expect(environmentText).toContain('- Engine command: `node acme/flowconform-server.mjs --port 0`');
     expect(environmentText).toContain('- Clause families checked: transitions, run-cancel, workflow, process');
-    expect(environmentText).toContain('- Clause families not checked: deployment, instance');
+    expect(environmentText).toContain('- Clause families not checked: deployment, instance, restart');
     expect(environmentText).not.toContain('capabilities: unknown');
   });
 

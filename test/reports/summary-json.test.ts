@@ -60,7 +60,7 @@ describe('toSummaryJson', () => {
     expect(toSummaryJson(suite).engine).toMatchObject({
       capabilities: null,
       checkedFamilies: [],
-      uncheckedFamilies: ['transitions', 'run-cancel', 'deployment', 'workflow', 'instance', 'process'],
+      uncheckedFamilies: ['transitions', 'run-cancel', 'deployment', 'workflow', 'instance', 'process', 'restart'],
     });
   });
 

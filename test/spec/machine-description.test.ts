@@ -45,7 +45,7 @@ describe('the run machine, described', () => {
   it('spells its states from its named sub-states: the default as the plain type, the others as TYPE/Name', () => {
     const spelled = run.subStates.flatMap(({ type, names }) => names.map((name, index) => (index === 0 ? type : `${type}/${name}`)));
     expect(spelled.sort()).toEqual([...run.states].sort());
-    expect(run.subStates.find((entry) => entry.type === 'SCHEDULED')?.names).toEqual(['Scheduled', 'Late', 'AwaitingRetry', 'AwaitingConcurrencySlot']);
+    expect(run.subStates.find((entry) => entry.type === 'SCHEDULED')?.names).toEqual(['Scheduled', 'Late', 'AwaitingRetry', 'AwaitingConcurrencySlot', 'Resuming']);
     expect(run.subStates.find((entry) => entry.type === 'PENDING')?.names).toEqual(['Pending']);
   });
 
