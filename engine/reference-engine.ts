@@ -6,6 +6,11 @@
  * next tick), when a process it started exits, and on `tick()`, where the scheduler, worker, late-run marking, listener retries and the
  * masters' rounds run. Whoever drives it (the harness) decides when ticks happen, so the
  * order of rounds is part of the scenario and replays.
+ *
+ * Its state lives in the Store port: in memory, or durable in SQLite when the harness
+ * gives a data folder. An engine started on a store that already holds a scenario
+ * (`recovering`) takes that scenario's configuration from it, and `recover()` settles what
+ * the crashed engine left (docs/architecture.md "Durability and recovery").
  */
 import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
@@ -17,10 +22,13 @@ import { MemoryStore } from './adapters/memory-store.ts';
 import { SeededRng } from './adapters/seeded-rng.ts';
 import type { BugProfileId } from './bugs/profiles.ts';
 import { log, type EngineContext, type EntityRow } from './context.ts';
+import { readState, writeState, type SetupState } from './engine-state.ts';
 import { commandsTable, instancesTable, type InstanceRow } from './instances/command-rows.ts';
 import { Instances } from './instances/instances.ts';
 import type { Clock } from './ports/clock.ts';
 import type { ProcessHost } from './ports/process-host.ts';
+import type { Store } from './ports/store.ts';
+import { killLeftBehind } from './processes/kill-tree.ts';
 import type { TraceSink } from './ports/trace-sink.ts';
 import { Deployments, type DeploySpec } from './runs/deployments.ts';
 import { RunProcesses } from './runs/run-processes.ts';
@@ -34,10 +42,11 @@ import { Workflows, type StartWorkflowSpec } from './workflows/workflows.ts';
 export type StartRunSpec = z.output<typeof StartRunArgs>;
 
 export interface EngineOptions {
+  /** Logical time, and the wall time every real wait is measured on. */
   clock: Clock;
   trace: TraceSink;
-  /** Wall time since the trace began (ms); listener retry delays are measured on it. */
-  wallNowMs: () => number;
+  /** Where the state is kept; a fresh MemoryStore when absent. */
+  store?: Store;
   platform: 'posix' | 'win32';
   bounds?: Partial<Bounds>;
   bug?: BugProfileId | null;
@@ -70,26 +79,79 @@ export class ReferenceEngine {
   private readonly listeners: StatusListeners;
   private readonly workflows: Workflows;
   private readonly instances: Instances;
-  private workersPaused = false;
+  private workersPaused: boolean;
   private closed = false;
+  /**
+   * True when the store already held a scenario: this engine was started again on the
+   * data of one that crashed, runs with that scenario's configuration (`stored`) and must
+   * `recover()` before it serves anything else.
+   */
+  readonly recovering: boolean;
+  /** The configuration this engine runs with (the stored one when recovering). */
+  readonly configuration: SetupState;
 
   constructor(options: EngineOptions) {
+    const store = options.store ?? new MemoryStore();
+    const stored = readState(store, 'setup');
+    this.recovering = stored !== undefined;
+    this.configuration = stored ?? {
+      id: 'setup',
+      platform: options.platform,
+      bounds: { ...defaultBounds, ...options.bounds },
+      bug: options.bug ?? null,
+      seed: options.seed ?? 1,
+      consumerOrder: [...(options.consumerOrder ?? [])],
+      session: options.session ?? `fc-${process.pid}-${randomBytes(4).toString('hex')}`,
+    };
+    if (!stored) writeState(store, this.configuration);
+    // The logical clock goes on from where the crashed engine left it.
+    const storedTimeMs = readState(store, 'clock')?.timeMs ?? 0;
+    if (storedTimeMs > options.clock.now()) options.clock.advance(storedTimeMs - options.clock.now());
+    const configuration = this.configuration;
     this.context = {
       clock: options.clock,
       trace: options.trace,
-      host: options.host ?? new LinuxProcessHost(),
-      store: new MemoryStore(),
-      rng: new SeededRng(options.seed ?? 1),
-      session: options.session ?? `fc-${process.pid}-${randomBytes(4).toString('hex')}`,
-      strategy: options.platform,
-      bounds: { ...defaultBounds, ...options.bounds },
-      bug: options.bug ?? null,
+      host: options.host ?? new LinuxProcessHost(options.clock),
+      store,
+      rng: new SeededRng(configuration.seed),
+      session: configuration.session,
+      strategy: configuration.platform,
+      bounds: { ...defaultBounds, ...configuration.bounds },
+      bug: configuration.bug,
     };
     this.deployments = new Deployments(this.context);
     this.runs = new RunProcesses(this.context);
-    this.listeners = new StatusListeners(this.context, options.wallNowMs);
+    this.listeners = new StatusListeners(this.context);
     this.workflows = new Workflows(this.context, this.listeners);
-    this.instances = new Instances(this.context, options.consumerOrder);
+    this.instances = new Instances(this.context, configuration.consumerOrder);
+    this.workersPaused = readState(store, 'workers')?.paused ?? false;
+    const faults = readState(store, 'faults');
+    if (faults) {
+      this.listeners.setArchiveAvailable(!faults.archiveFailing);
+      store.setWritable(commandsTable, !faults.commandStoreFailing);
+    }
+  }
+
+  /**
+   * Settle what a crashed engine left, once, before anything else is served: kill every
+   * worker process it left behind (nothing can be re-attached to them), then settle each
+   * entity that had a process or was half way (runs, tasks and workflows, claimed
+   * commands), and make pending listener retries due. Every change is a transition with
+   * cause `recovery`. docs/architecture.md "Durability and recovery" gives each rule and
+   * its upstream source.
+   */
+  async recover(): Promise<void> {
+    log(this.context, 'info', 'engine started again on stored data: recovering');
+    const { found, survivors } = await killLeftBehind(this.context);
+    if (found.length > 0) log(this.context, 'info', `killed ${found.length} worker process(es) the crashed engine left behind`);
+    for (const survivor of survivors) {
+      this.context.trace.emit({ kind: 'process', action: 'kill-failed', pid: survivor.pid, parentPid: null, owner: survivor.owner, error: 'still alive after SIGKILL' });
+      log(this.context, 'error', `worker ${survivor.pid} of ${survivor.owner}, left behind by the crashed engine, outlived SIGKILL`, survivor.owner);
+    }
+    this.runs.recover();
+    this.workflows.recover();
+    this.instances.recover();
+    this.listeners.recover();
   }
 
   /** The marker every worker process of this engine carries (`--session <id>`). */
@@ -134,6 +196,7 @@ export class ReferenceEngine {
 
   setWorkersPaused(paused: boolean): Answer {
     this.workersPaused = paused;
+    writeState(this.context.store, { id: 'workers', paused });
     log(this.context, 'info', paused ? 'workers paused' : 'workers resumed');
     return { ok: true };
   }
@@ -141,6 +204,7 @@ export class ReferenceEngine {
   /** Move the logical clock, then run what became due. */
   advance(ms: number): Answer {
     this.context.clock.advance(ms);
+    writeState(this.context.store, { id: 'clock', timeMs: this.context.clock.now() });
     this.tick();
     return { ok: true, timeMs: this.context.clock.now() };
   }
@@ -171,6 +235,8 @@ export class ReferenceEngine {
         this.context.store.setWritable(commandsTable, !active);
         break;
     }
+    const faults = readState(this.context.store, 'faults') ?? { id: 'faults', archiveFailing: false, commandStoreFailing: false };
+    writeState(this.context.store, { ...faults, ...(fault === 'archive-listener' ? { archiveFailing: active } : { commandStoreFailing: active }) });
     return { ok: true };
   }
 
@@ -204,7 +270,7 @@ export class ReferenceEngine {
     return byRequest;
   }
 
-  /** Teardown: kill every process still alive and wait for them to be reaped (bounded). */
+  /** Teardown: kill every process still alive and wait for them to be reaped (bounded). The store stays open. */
   async close(): Promise<void> {
     this.closed = true;
     await Promise.all([this.runs.close(), this.workflows.close()]);

@@ -10,8 +10,14 @@
  *
  * The engine never outlives its harness: when stdin closes (the harness exited or was
  * killed) or on SIGTERM / SIGINT, it kills every process it started and exits.
+ *
+ * With a data folder in `setup` the state is kept in SQLite (engine/adapters/sqlite-store.ts)
+ * and every line written goes through the outbox: the replies and events of one turn of
+ * the event loop (all the requests of one stdin chunk, a process exit, a kill finishing)
+ * wait until that turn's writes are committed in one transaction, then go out in the
+ * order they were made (group commit). Without a data folder lines go out at once, as
+ * before. A setup on a folder that already holds a scenario recovers it first.
  */
-import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import type { Capabilities } from '../protocol/capabilities.ts';
@@ -21,6 +27,7 @@ import { entityKinds } from '../trace/events.ts';
 import { LogicalClock } from './adapters/logical-clock.ts';
 import { ProtocolTraceSink } from './adapters/protocol-trace-sink.ts';
 import { bugProfiles, isBugProfileId } from './bugs/profiles.ts';
+import type { Store } from './ports/store.ts';
 import type { Answer, ReferenceEngine } from './reference-engine.ts';
 import { packageVersion } from './version.ts';
 
@@ -35,7 +42,7 @@ export function referenceCapabilities(): Capabilities {
     clock: 'driven',
     killStrategies: ['posix', 'win32'],
     events: ['transition', 'delete', 'process', 'side-effect', 'log'],
-    restart: false,
+    restart: true,
     reset: true,
     bugs: bugProfiles.map((profile) => ({ ...profile })),
   };
@@ -55,15 +62,91 @@ function fromAnswer(answer: Answer): Record<string, unknown> {
   throw new OperationError({ code: answer.code, message: answer.error, definite: answer.code !== 'internal' });
 }
 
+/**
+ * Lines to the harness. Without a durable store each line goes out at once. With one, lines
+ * wait in order until the end of the current turn of the event loop, when the store
+ * commits every write of the turn (one transaction, one fsync) and only then are they
+ * written: nothing is acknowledged, and no transition told, before it is durable.
+ */
+export class Outbox {
+  private store: Store | null = null;
+  private readonly waiting: string[] = [];
+  private flushScheduled = false;
+
+  constructor(
+    private readonly writeLine: (line: string) => void,
+    /** What happens when a commit fails: nothing waiting may be sent. */
+    private readonly onCommitFailed: (error: unknown) => void,
+  ) {}
+
+  /** From now on, hold lines until `store` has committed (null: send at once again). */
+  useStore(store: Store | null): void {
+    this.flushNow();
+    this.store = store !== null && store.durable ? store : null;
+  }
+
+  /**
+   * Every write of the engine comes with a line (a transition, a reply), so the flush a
+   * line schedules also commits writes made outside any request (a process exit, a kill
+   * finishing); a write with no line of its own is committed with the next one.
+   */
+  send(line: string): void {
+    if (this.store === null) {
+      this.writeLine(line);
+      return;
+    }
+    this.waiting.push(line);
+    this.scheduleFlush();
+  }
+
+  /** Commit, then write every waiting line. Called at the end of each turn, and before exit. */
+  flushNow(): void {
+    this.flushScheduled = false;
+    if (this.store !== null) {
+      try {
+        this.store.commit();
+      } catch (error) {
+        this.waiting.length = 0;
+        this.onCommitFailed(error);
+        return;
+      }
+    }
+    const lines = this.waiting.splice(0);
+    for (const line of lines) this.writeLine(line);
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    // The end of this turn of the event loop (not a wait on time): every request of the
+    // stdin chunk being read, and what they caused, is committed together.
+    setImmediate(() => this.flushNow());
+  }
+}
+
 export class EngineServer {
   private engine: ReferenceEngine | null = null;
+  private store: Store | null = null;
   private clock = new LogicalClock();
   private trace: ProtocolTraceSink;
-  private readonly wallStartMs = performance.now();
+  private readonly outbox: Outbox;
   private closing: Promise<void> | null = null;
 
-  constructor(private readonly writeLine: (line: string) => void) {
-    this.trace = new ProtocolTraceSink(this.clock, writeLine);
+  constructor(
+    writeLine: (line: string) => void,
+    /** Called when the store cannot commit: the process must end without acknowledging anything more. */
+    onCommitFailed: (error: unknown) => void = (error) => {
+      process.stderr.write(`${engineName}: commit failed, exiting without answering: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(70);
+    },
+  ) {
+    this.outbox = new Outbox(writeLine, onCommitFailed);
+    this.trace = new ProtocolTraceSink(this.clock, (line) => this.outbox.send(line));
+  }
+
+  /** Send every line still waiting for a commit (tests; the process does it before exit). */
+  flush(): void {
+    this.outbox.flushNow();
   }
 
   /** Handle one line from the harness; every request gets exactly one reply. */
@@ -94,11 +177,15 @@ export class EngineServer {
         error instanceof OperationError ? error.error : { code: 'internal', message: error instanceof Error ? error.message : String(error), definite: false };
       this.reply({ type: 'reply', inReplyTo: request.id, ok: false, error: replyError });
     }
-    if (request.op === 'shutdown') process.exit(0);
+    if (request.op === 'shutdown') {
+      this.outbox.flushNow();
+      this.store?.close();
+      process.exit(0);
+    }
   }
 
   private reply(reply: Reply): void {
-    this.writeLine(JSON.stringify(reply));
+    this.outbox.send(JSON.stringify(reply));
   }
 
   private running(op: OperationName): ReferenceEngine {
@@ -166,11 +253,18 @@ export class EngineServer {
     // Loaded here, not up front: the handshake does not need the lifecycle logic (and its
     // machines), so an engine answers `hello` sooner.
     const { ReferenceEngine } = await import('./reference-engine.ts');
-    if (this.engine !== null) throw new OperationError({ code: 'conflict', message: 'setup was already sent; one engine process serves one scenario', definite: true });
-    this.engine = new ReferenceEngine({
+    // The SQLite adapter (a native module) is loaded only when a data folder asks for it.
+    const store = args.dataDir === null ? undefined : await openSqliteStore(args.dataDir);
+    if (this.engine !== null) {
+      store?.close();
+      throw new OperationError({ code: 'conflict', message: 'setup was already sent; one engine process serves one scenario', definite: true });
+    }
+    this.store = store ?? null;
+    this.outbox.useStore(this.store);
+    const engine = new ReferenceEngine({
       clock: this.clock,
       trace: this.trace,
-      wallNowMs: () => performance.now() - this.wallStartMs,
+      ...(store ? { store } : {}),
       platform: args.platform,
       bounds: args.bounds,
       bug: args.bug,
@@ -178,6 +272,15 @@ export class EngineServer {
       consumerOrder: args.consumerOrder,
       session: process.env.FLOWCONFORM_SESSION,
     });
+    this.engine = engine;
+    if (engine.recovering) {
+      const stored = engine.configuration;
+      const differs = (['platform', 'bug', 'seed'] as const).filter((key) => stored[key] !== args[key]);
+      if (differs.length > 0) {
+        this.trace.emit({ kind: 'log', level: 'warn', message: `setup differs from the stored scenario in ${differs.join(', ')}; the stored values are kept` });
+      }
+      await engine.recover();
+    }
     return {};
   }
 
@@ -187,16 +290,32 @@ export class EngineServer {
    */
   private async reset(): Promise<void> {
     await this.close();
+    this.outbox.useStore(null);
+    this.store?.close();
+    this.store = null;
     this.engine = null;
     this.closing = null;
     this.clock = new LogicalClock();
-    this.trace = new ProtocolTraceSink(this.clock, this.writeLine);
+    this.trace = new ProtocolTraceSink(this.clock, (line) => this.outbox.send(line));
   }
 
-  /** Kill every process the engine started and wait for them (bounded); idempotent. */
+  /**
+   * Kill every process the engine started and wait for them (bounded); idempotent. What
+   * the kills changed is committed and told; the store stays open (the process exit, or
+   * `reset`, closes it).
+   */
   close(): Promise<void> {
-    this.closing ??= this.engine === null ? Promise.resolve() : this.engine.close();
+    this.closing ??= this.engine === null ? Promise.resolve() : this.engine.close().finally(() => this.outbox.flushNow());
     return this.closing;
+  }
+}
+
+async function openSqliteStore(dataDir: string): Promise<Store> {
+  const { SqliteStore } = await import('./adapters/sqlite-store.ts');
+  try {
+    return new SqliteStore(dataDir);
+  } catch (error) {
+    throw new OperationError({ code: 'unavailable', message: `cannot open the store in ${dataDir}: ${error instanceof Error ? error.message : String(error)}`, definite: true });
   }
 }
 

@@ -3,11 +3,13 @@
  * `process.kill`, process trees and liveness from /proc.
  */
 import type { ChildProcess } from 'node:child_process';
+import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import spawn from 'cross-spawn';
-import type { ProcessHandle, ProcessHost, SpawnRequest, WorkerMessage } from '../ports/process-host.ts';
-import { descendantsOf, isAliveInProc, listProcesses } from '../../os/proc.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { ProcessHandle, ProcessHost, SpawnRequest, WorkerMessage, WorkerProcess } from '../ports/process-host.ts';
+import { descendantsOf, isAliveInProc, listProcesses, readCommandLine } from '../../os/proc.ts';
 
 /**
  * After a process has exited, how long `exited` waits for the rest of its stdout (ms).
@@ -70,7 +72,16 @@ export function parseWorkerMessage(line: string): WorkerMessage | null {
   return null;
 }
 
+/** The value after `flag` in an argument array, or null when it has none. */
+function argumentAfter(commandLine: string[], flag: string): string | null {
+  const index = commandLine.indexOf(flag);
+  return index >= 0 && index + 1 < commandLine.length ? commandLine[index + 1]! : null;
+}
+
 export class LinuxProcessHost implements ProcessHost {
+  /** @param clock the wall clock the drain bound of `exited` is measured on. */
+  constructor(private readonly clock: Clock) {}
+
   /**
    * Starts `request.command` with stdin ignored and stdout/stderr piped. Stdout lines that
    * parse as WorkerMessage go to `onMessage`; other lines, and all of stderr, are read and
@@ -105,12 +116,10 @@ export class LinuxProcessHost implements ProcessHost {
     });
     const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
       child.once('exit', (code, signal) => {
-        let drainTimer: NodeJS.Timeout | undefined;
-        const drainBound = new Promise<void>((resolveBound) => {
-          drainTimer = setTimeout(resolveBound, stdoutDrainMsMax);
-        });
+        const drained = new AbortController();
+        const drainBound = this.clock.sleep(stdoutDrainMsMax, { signal: drained.signal });
         void Promise.race([stdoutEnded, drainBound]).then(() => {
-          clearTimeout(drainTimer);
+          drained.abort();
           resolve({ code, signal });
         });
       });
@@ -156,5 +165,24 @@ export class LinuxProcessHost implements ProcessHost {
   /** True while the process exists and is not a zombie. */
   isAlive(pid: number): boolean {
     return isAliveInProc(pid);
+  }
+
+  /**
+   * Live processes running the flow worker (a script named flow-worker.mjs, from the
+   * sources or from dist/) with `--session <session>`, from a /proc snapshot: the exact
+   * session value, never a pattern.
+   */
+  sessionWorkers(session: string): WorkerProcess[] {
+    const script = path.basename(workerCommand().argsPrefix[0]!);
+    const workers: WorkerProcess[] = [];
+    for (const stat of listProcesses()) {
+      if (stat.state === 'Z' || stat.state === 'X' || stat.pid === process.pid) continue;
+      const commandLine = readCommandLine(stat.pid);
+      if (commandLine === null || commandLine[1] === undefined || path.basename(commandLine[1]) !== script || argumentAfter(commandLine, '--session') !== session) continue;
+      const owner = argumentAfter(commandLine, '--owner');
+      if (owner === null) continue;
+      workers.push({ pid: stat.pid, parentPid: stat.parentPid, processGroupId: stat.processGroupId, owner });
+    }
+    return workers;
   }
 }

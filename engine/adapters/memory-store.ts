@@ -6,6 +6,8 @@ import { StoreUnavailableError, type Store, type Table } from '../ports/store.ts
  * row read into memory cannot).
  */
 export class MemoryStore implements Store {
+  /** Nothing outlives the process. */
+  readonly durable = false;
   private readonly tables = new Map<string, MemoryTable<{ id: string }>>();
   private readonly readOnly = new Set<string>();
 
@@ -22,6 +24,15 @@ export class MemoryStore implements Store {
     if (writable) this.readOnly.delete(table);
     else this.readOnly.add(table);
   }
+
+  hasUncommittedWrites(): boolean {
+    return false;
+  }
+
+  /** Nothing to make durable: every write is final as it is made. */
+  commit(): void {}
+
+  close(): void {}
 }
 
 class MemoryTable<Row extends { id: string }> implements Table<Row> {

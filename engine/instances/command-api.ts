@@ -4,15 +4,19 @@
  * createCommand). A request whose command cannot be stored is answered with an error.
  */
 import { recordTransition, type EngineContext } from '../context.ts';
+import { readState, writeState } from '../engine-state.ts';
 import { StoreUnavailableError } from '../ports/store.ts';
 import { commandsTable, type CommandRow } from './command-rows.ts';
 
 export type StartInstanceAnswer = { ok: true; commandId: string } | { ok: false; code: 'unavailable'; error: string };
 
 export class CommandApi {
-  private nextNumber = 1;
+  /** The number the next command gets; kept in the store, so numbers are never reused after a restart. */
+  private nextNumber: number;
 
-  constructor(private readonly context: EngineContext) {}
+  constructor(private readonly context: EngineContext) {
+    this.nextNumber = readState(context.store, 'command-counter')?.nextNumber ?? 1;
+  }
 
   startProcessInstance(requestId: string): StartInstanceAnswer {
     const number = this.nextNumber;
@@ -24,6 +28,7 @@ export class CommandApi {
       throw error;
     }
     this.nextNumber += 1;
+    writeState(this.context.store, { id: 'command-counter', nextNumber: this.nextNumber });
     return { ok: true, commandId: command.id };
   }
 }

@@ -5,14 +5,17 @@
  * the defect lives in creation).
  */
 import { recordTransition, type EngineContext } from '../context.ts';
+import { readState, writeState } from '../engine-state.ts';
 import { CommandApi, type StartInstanceAnswer } from './command-api.ts';
-import { instancesTable, type InstanceRow } from './command-rows.ts';
+import { commandsTable, instancesTable, type CommandRow, type InstanceRow } from './command-rows.ts';
 import { runMasterRound } from './master-round.ts';
 import { MasterRegistry } from './masters.ts';
 
 export class Instances {
   readonly registry = new MasterRegistry();
   private readonly api: CommandApi;
+  /** The registry as last written to the store (JSON), so an unchanged one is not written again. */
+  private savedRegistry: string;
 
   constructor(
     private readonly context: EngineContext,
@@ -20,6 +23,9 @@ export class Instances {
     private readonly consumerOrder: readonly number[] = [],
   ) {
     this.api = new CommandApi(context);
+    const stored = readState(context.store, 'masters');
+    if (stored) this.registry.restore(stored);
+    this.savedRegistry = JSON.stringify(this.registry.snapshot());
   }
 
   startProcessInstance(requestId: string): StartInstanceAnswer {
@@ -27,7 +33,9 @@ export class Instances {
   }
 
   setConsumers(count: number): { joined: string[]; left: string[] } {
-    return this.registry.resize(count);
+    const change = this.registry.resize(count);
+    this.saveRegistry();
+    return change;
   }
 
   /** One round: every master fetches once, in consumer order; then instances progress. */
@@ -37,6 +45,37 @@ export class Instances {
     for (let index = 0; index < masters.length; index += 1) if (!order.includes(index)) order.push(index);
     this.progressInstances();
     for (const index of order) runMasterRound(this.context, this.registry, masters[index]!);
+    this.saveRegistry();
+  }
+
+  /**
+   * After a restart. A CREATED command is left for the masters, which take each exactly
+   * once (its instance is created and the row deleted in one transaction). A CLAIMED one
+   * (its master died holding it) is finished when its instance exists, and otherwise
+   * released to CREATED to be taken again: never a second instance for one command.
+   */
+  recover(): void {
+    const commands = this.context.store.table<CommandRow>(commandsTable);
+    const instances = this.context.store.table<InstanceRow>(instancesTable).all();
+    for (const command of commands.all()) {
+      if (command.state !== 'CLAIMED') continue;
+      if (instances.some((instance) => instance.commandId === command.id)) {
+        recordTransition(this.context, 'command', commandsTable, { ...command, state: 'CONSUMED' }, command.state, 'recovery', { requestId: command.requestId }, { detail: 'its instance exists' });
+        commands.delete(command.id);
+        this.context.trace.emit({ kind: 'delete', entity: 'command', id: command.id, cause: 'consumed' });
+      } else {
+        recordTransition(this.context, 'command', commandsTable, { ...command, state: 'CREATED' }, command.state, 'recovery', { requestId: command.requestId }, { detail: 'released: its master stopped before creating the instance' });
+      }
+    }
+  }
+
+  /** Write the registry (masters, their cached views) to the store when it changed. */
+  private saveRegistry(): void {
+    const snapshot = this.registry.snapshot();
+    const text = JSON.stringify(snapshot);
+    if (text === this.savedRegistry) return;
+    writeState(this.context.store, { id: 'masters', ...snapshot });
+    this.savedRegistry = text;
   }
 
   private progressInstances(): void {

@@ -20,6 +20,17 @@ export class MasterRegistry {
   private readonly masters: Master[] = [];
   private nextIndex = 0;
 
+  /** The registry as stored (engine/engine-state.ts): masters in order with their cached views, and the next master number. */
+  snapshot(): { masters: Master[]; nextIndex: number } {
+    return { masters: this.masters.map((master) => ({ ...master })), nextIndex: this.nextIndex };
+  }
+
+  /** Put back a registry as `snapshot()` gave it (an engine started again on its data). */
+  restore(snapshot: { masters: Master[]; nextIndex: number }): void {
+    this.masters.splice(0, this.masters.length, ...snapshot.masters.map((master) => ({ ...master })));
+    this.nextIndex = snapshot.nextIndex;
+  }
+
   /** Registered masters in registration order (the order slots are given in). */
   members(): readonly Master[] {
     return this.masters;

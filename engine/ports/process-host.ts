@@ -52,4 +52,19 @@ export interface ProcessHost {
   isAlive(pid: number): boolean;
   /** Pids of the live members of a process group (orphans included); [] when none. */
   groupMembers(groupId: number): number[];
+  /**
+   * Every live worker process started for `session` (the `--session` its command line
+   * carries), by whatever engine process started it: an engine started again on its data
+   * finds with it the workers its crashed predecessor left behind. Zombies are left out.
+   */
+  sessionWorkers(session: string): WorkerProcess[];
+}
+
+/** A live worker process as the process table shows it. */
+export interface WorkerProcess {
+  pid: number;
+  parentPid: number;
+  processGroupId: number;
+  /** The entity it was started for (its `--owner`). */
+  owner: string;
 }

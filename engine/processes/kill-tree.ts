@@ -7,10 +7,10 @@
  * Signals sent are written to the trace as process events. A subflow is not a group
  * leader; on POSIX its tree is signalled pid by pid instead.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { killWaitMsMax } from '../../trace/events.ts';
 import type { EngineContext } from '../context.ts';
-import type { ProcessHandle, ProcessHost } from '../ports/process-host.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { ProcessHandle, ProcessHost, WorkerProcess } from '../ports/process-host.ts';
 
 /** How often liveness is polled while waiting for a tree to die (ms). */
 export const treePollMs = 20;
@@ -40,7 +40,7 @@ export async function killTree(
   /** The root leads its own process group (roots do; a subflow shares its root's group). */
   groupLeader: boolean,
 ): Promise<void> {
-  const { host } = context;
+  const { host, clock } = context;
   const known = new Set<number>([rootPid, ...knownPids]);
   // Looked up afresh each time: a parent may fork a child after the first look.
   const tree = () => {
@@ -54,8 +54,8 @@ export async function killTree(
     context.trace.emit({ kind: 'process', action: 'signal', pid, parentPid: null, owner, signal: name, ...(delivered ? {} : { error: 'ESRCH' }) });
   };
   const waitForDeath = async (waitMs: number) => {
-    const deadline = Date.now() + waitMs;
-    while (alive(tree()).length > 0 && Date.now() < deadline) await sleep(treePollMs);
+    const deadline = clock.wallNowMs() + waitMs;
+    while (alive(tree()).length > 0 && clock.wallNowMs() < deadline) await clock.sleep(treePollMs);
     return alive(tree());
   };
 
@@ -75,7 +75,7 @@ export async function killTree(
 
   // win32: kill by pid, deepest first, as taskkill /T /F walks the tree; walk again while
   // new members appear (a parent forking as it is killed), until none is left.
-  const deadline = Date.now() + killWaitMsMax;
+  const deadline = clock.wallNowMs() + killWaitMsMax;
   const killed = new Set<number>();
   for (;;) {
     // The root's group stands in for the Windows job object: a child forked as its parent
@@ -90,8 +90,8 @@ export async function killTree(
     }
     const survivors = alive([...known, ...killed, ...host.descendants(rootPid), ...(groupLeader && typeof rootPid === 'number' ? host.groupMembers(rootPid) : [])]);
     if (survivors.length === 0) return;
-    if (Date.now() >= deadline) throw new TreeSurvivedKillError(owner, survivors);
-    await sleep(treePollMs);
+    if (clock.wallNowMs() >= deadline) throw new TreeSurvivedKillError(owner, survivors);
+    await clock.sleep(treePollMs);
   }
 }
 
@@ -100,7 +100,7 @@ export async function killTree(
  * included, for the orphans they left) and every known pid still alive, then wait until the roots are reaped, every pid is dead and the groups are
  * empty, at most killWaitMsMax. Errors of single signals (already gone) are ignored.
  */
-export async function killAll(host: ProcessHost, roots: ProcessHandle[], pids: number[]): Promise<void> {
+export async function killAll(host: ProcessHost, clock: Clock, roots: ProcessHandle[], pids: number[]): Promise<void> {
   const attempt = (pid: number) => {
     try {
       host.signal(pid, 'SIGKILL');
@@ -112,10 +112,50 @@ export async function killAll(host: ProcessHost, roots: ProcessHandle[], pids: n
   // still has members (a group id whose leader is gone is not reused while it has any).
   for (const root of roots) if (host.groupMembers(root.pid).length > 0) attempt(-root.pid);
   for (const pid of pids) if (host.isAlive(pid)) attempt(pid);
-  const deadline = Date.now() + killWaitMsMax;
+  const deadline = clock.wallNowMs() + killWaitMsMax;
   // An unreferenced bound: once the roots are reaped it must not keep the engine alive.
-  await Promise.race([Promise.all(roots.map((root) => root.exited)), sleep(killWaitMsMax, undefined, { ref: false })]);
+  const reaped = new AbortController();
+  await Promise.race([Promise.all(roots.map((root) => root.exited)), clock.sleep(killWaitMsMax, { ref: false, signal: reaped.signal })]);
+  reaped.abort();
   // Members the engine never heard of (spawned just before teardown) are in the groups too.
   const stragglers = () => [...pids.filter((pid) => host.isAlive(pid)), ...roots.flatMap((root) => host.groupMembers(root.pid))];
-  while (stragglers().length > 0 && Date.now() < deadline) await sleep(treePollMs);
+  while (stragglers().length > 0 && clock.wallNowMs() < deadline) await clock.sleep(treePollMs);
+}
+
+/**
+ * After a restart: end every worker a crashed engine process left behind, found by the
+ * session marker (`ProcessHost.sessionWorkers`), and wait until none is left, at most
+ * killWaitMsMax. Nothing can be re-attached to them (their output went to the dead
+ * engine's pipes), so they are killed at once with SIGKILL, not asked with SIGTERM: a
+ * group leader (a root run, a task) by its process group, on both platforms (the group
+ * stands in for win32's job object); any other by its pid. Each signal goes to the trace
+ * with the worker's owner. Looks again while new workers appear (one forked just before
+ * its parent died).
+ * @returns the workers found (alive or not by now), and those still alive at the bound.
+ */
+export async function killLeftBehind(context: EngineContext): Promise<{ found: WorkerProcess[]; survivors: WorkerProcess[] }> {
+  const { host, clock } = context;
+  const found = new Map<number, WorkerProcess>();
+  const signalled = new Set<number>();
+  const deadline = clock.wallNowMs() + killWaitMsMax;
+  for (;;) {
+    const live = host.sessionWorkers(context.session);
+    for (const worker of live) {
+      found.set(worker.pid, worker);
+      if (signalled.has(worker.pid)) continue;
+      const target = worker.processGroupId === worker.pid ? -worker.pid : worker.pid;
+      let delivered = false;
+      try {
+        delivered = host.signal(target, 'SIGKILL');
+      } catch {
+        // Gone between the look and the signal.
+      }
+      signalled.add(worker.pid);
+      context.trace.emit({ kind: 'process', action: 'signal', pid: target, parentPid: null, owner: worker.owner, signal: 'SIGKILL', ...(delivered ? {} : { error: 'ESRCH' }) });
+    }
+    const survivors = [...found.values()].filter((worker) => host.isAlive(worker.pid));
+    if (live.length === 0 && survivors.length === 0) return { found: [...found.values()], survivors: [] };
+    if (clock.wallNowMs() >= deadline) return { found: [...found.values()], survivors };
+    await clock.sleep(treePollMs);
+  }
 }

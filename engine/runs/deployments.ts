@@ -33,11 +33,15 @@ export function runsToDeleteOnUpdate(context: EngineContext, deploymentId: strin
   );
 }
 
-export class Deployments {
-  /** Run ids ever used, so a slot scheduled again after a delete gets a fresh id. */
-  private readonly usedRunIds = new Set<string>();
+/** Run ids ever used, so a slot scheduled again after a delete gets a fresh id (rows `{id}`). */
+export const usedRunIdsTable = 'used_run_id';
 
+export class Deployments {
   constructor(private readonly context: EngineContext) {}
+
+  private get usedRunIds() {
+    return this.context.store.table<{ id: string }>(usedRunIdsTable);
+  }
 
   /** Create or update a deployment. Returns the ids of the runs an update deleted. */
   deploy(spec: DeploySpec): { created: boolean; deleted: string[] } {
@@ -79,7 +83,7 @@ export class Deployments {
 
   /** Remember an id a run was created with elsewhere (manual runs), so slots never reuse it. */
   reserveRunId(runId: string): void {
-    this.usedRunIds.add(runId);
+    if (!this.usedRunIds.get(runId)) this.usedRunIds.insert({ id: runId });
   }
 
   private schedule(deployment: DeploymentRow): void {
@@ -112,8 +116,8 @@ export class Deployments {
 
   private freshRunId(base: string): string {
     let id = base;
-    for (let copy = 2; this.usedRunIds.has(id); copy += 1) id = `${base}#${copy}`;
-    this.usedRunIds.add(id);
+    for (let copy = 2; this.usedRunIds.get(id); copy += 1) id = `${base}#${copy}`;
+    this.usedRunIds.insert({ id });
     return id;
   }
 }

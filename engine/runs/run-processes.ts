@@ -8,7 +8,6 @@
  * run is a worker process in its own process group; its subflows are worker processes
  * it spawns itself, and the engine learns their pids from the lines the root relays.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { formatRunState } from '../../spec/states.ts';
 import type { SubflowPlan } from '../../protocol/operations.ts';
 import { bugIsOn, log, type EngineContext } from '../context.ts';
@@ -16,7 +15,7 @@ import type { Answer } from '../reference-engine.ts';
 import type { ProcessHandle, WorkerMessage } from '../ports/process-host.ts';
 import { workerArguments, workerCommand, type WorkerPlan } from '../adapters/linux-process-host.ts';
 import { killAll, killTree } from '../processes/kill-tree.ts';
-import { createRun, descendantRuns, getRun, isRunTerminal, moveRun, runStateType, type RunRow } from './run-row.ts';
+import { allRuns, createRun, descendantRuns, getRun, isRunTerminal, moveRun, runStateType, type RunRow } from './run-row.ts';
 
 /** Wait between two kill attempts of one cancellation (ms); upstream retries on the next poll. */
 export const cancelRetryDelayMs = 250;
@@ -238,7 +237,7 @@ export class RunProcesses {
           error: String(error),
         });
         log(this.context, 'warn', `Flow run ${runId} may not be cancelled. (${String(error)})`, runId);
-        if (attempt < attemptsMax) await sleep(cancelRetryDelayMs);
+        if (attempt < attemptsMax) await this.context.clock.sleep(cancelRetryDelayMs);
         continue;
       }
       this.finishCancel(runId);
@@ -257,10 +256,60 @@ export class RunProcesses {
     if (run && runStateType(run) === 'CANCELLING') moveRun(this.context, runId, 'CANCELLED', 'process-tree-killed');
   }
 
+  /**
+   * After a restart, once every process the crashed engine left behind is dead: no run of
+   * this engine has a process, so each run that needed one is settled (cause `recovery`).
+   * - CANCELLING: its cancel was acknowledged and its tree is now dead, so it finishes
+   *   as a cancel does: its open subflows CANCELLED, then the run CANCELLED.
+   * - PENDING or RUNNING: its process vanished with the engine, so it is CRASHED (Prefect
+   *   marks a run whose infrastructure vanished Crashed). A subflow of a cancelled or
+   *   cancelling parent is cancelled instead, as the parent's cancel would have done.
+   * Scheduled and paused runs have no process and wait as they were.
+   */
+  recover(): void {
+    const cancelledTypes = new Set(['CANCELLING', 'CANCELLED']);
+    const ancestorCancelled = (run: RunRow): boolean => {
+      for (let parentId = run.parentId; parentId !== null; ) {
+        const parent = getRun(this.context, parentId);
+        if (!parent) return false;
+        if (cancelledTypes.has(runStateType(parent))) return true;
+        parentId = parent.parentId;
+      }
+      return false;
+    };
+    const depth = (run: RunRow): number => {
+      let count = 0;
+      for (let parentId = run.parentId; parentId !== null; parentId = getRun(this.context, parentId)?.parentId ?? null) count += 1;
+      return count;
+    };
+    const cancelling = allRuns(this.context).filter((run) => runStateType(run) === 'CANCELLING');
+    // Ancestors first, so a parent's cancel settles its subflows before they are looked at alone.
+    for (const run of cancelling.sort((a, b) => depth(a) - depth(b))) {
+      const current = getRun(this.context, run.id);
+      if (!current || runStateType(current) !== 'CANCELLING') continue;
+      for (const subflow of descendantRuns(this.context, run.id)) {
+        if (isRunTerminal(subflow)) continue;
+        if (runStateType(subflow) !== 'CANCELLING') moveRun(this.context, subflow.id, 'CANCELLING', 'parent-cancelling');
+        moveRun(this.context, subflow.id, 'CANCELLED', 'recovery', {}, { detail: 'its process tree was dead when the engine started again' });
+      }
+      moveRun(this.context, run.id, 'CANCELLED', 'recovery', {}, { detail: 'its cancel was acknowledged and its process tree was dead when the engine started again' });
+    }
+    for (const run of allRuns(this.context)) {
+      const type = runStateType(run);
+      if (type !== 'PENDING' && type !== 'RUNNING') continue;
+      if (ancestorCancelled(run)) {
+        moveRun(this.context, run.id, 'CANCELLING', 'parent-cancelling');
+        moveRun(this.context, run.id, 'CANCELLED', 'recovery', {}, { detail: 'its parent was cancelled and its process tree was dead when the engine started again' });
+      } else {
+        moveRun(this.context, run.id, 'CRASHED', 'recovery', {}, { detail: 'its process was gone when the engine started again' });
+      }
+    }
+  }
+
   /** Teardown: stop retrying kills, SIGKILL every process still alive, and wait until all are dead. */
   async close(): Promise<void> {
     this.closing = true;
-    await killAll(this.context.host, this.roots, [...this.everyPid]);
+    await killAll(this.context.host, this.context.clock, this.roots, [...this.everyPid]);
     await Promise.all(this.pendingKills);
   }
 }

@@ -7,6 +7,9 @@
  * trace as a side effect and the call is queued for a retry after `listenerRetryDelayMs`;
  * after `listenerAttemptsMax` attempts it is dead-lettered. `callUnisolated` is the
  * pre-fix shape, where the listener's exception escapes to the caller.
+ *
+ * Pending retries are rows of the store (`listener_retry`), as Conductor keeps work in
+ * durable queues, so an engine started again on its data resumes them (recover()).
  */
 import type { EngineContext } from '../context.ts';
 import { isTaskTerminal, tasksOf, workflowsTable, type WorkflowRow } from './workflow-rows.ts';
@@ -21,21 +24,28 @@ export class ArchiveUnavailableError extends Error {
   }
 }
 
-interface PendingCall {
+/** Failed listener calls waiting for their retry, in the order they failed. */
+export const listenerRetriesTable = 'listener_retry';
+
+export interface PendingCall {
+  /** `<listener>:<workflow>:<attempt>`. */
+  id: string;
   listener: string;
   workflowId: string;
+  /** The attempt this retry will be. */
   attempt: number;
+  /** When it is due, on the clock's wall time (ms). */
   dueAtMs: number;
 }
 
 export class StatusListeners {
-  private readonly retries: PendingCall[] = [];
   private archiveAvailable = true;
 
-  constructor(
-    private readonly context: EngineContext,
-    private readonly wallNowMs: () => number,
-  ) {}
+  constructor(private readonly context: EngineContext) {}
+
+  private get retries() {
+    return this.context.store.table<PendingCall>(listenerRetriesTable);
+  }
 
   setArchiveAvailable(available: boolean): void {
     this.archiveAvailable = available;
@@ -64,12 +74,26 @@ export class StatusListeners {
 
   /** Retry the failed calls whose delay has passed (called on every engine tick). */
   retryDue(): void {
-    const now = this.wallNowMs();
-    const due = this.retries.filter((call) => call.dueAtMs <= now);
+    const now = this.context.clock.wallNowMs();
+    const due = this.retries.all().filter((call) => call.dueAtMs <= now);
     for (const call of due) {
-      this.retries.splice(this.retries.indexOf(call), 1);
+      this.retries.delete(call.id);
       this.attempt(call.listener, call.workflowId, call.attempt);
     }
+  }
+
+  /** Retries pending in the store, in the order they failed. */
+  pending(): PendingCall[] {
+    return this.retries.all();
+  }
+
+  /**
+   * After a restart: every retry the crashed engine had pending is due at once (its wall
+   * clock does not carry over to this process, and the restart took longer than the delay).
+   */
+  recover(): void {
+    const now = this.context.clock.wallNowMs();
+    for (const call of this.retries.all()) this.retries.update({ ...call, dueAtMs: now });
   }
 
   private attempt(listener: string, workflowId: string, attempt: number): void {
@@ -82,7 +106,8 @@ export class StatusListeners {
         this.context.trace.emit({ kind: 'side-effect', name: listener, target: workflowId, attempt, outcome: 'dead-letter', error: String(error) });
         return;
       }
-      this.retries.push({ listener, workflowId, attempt: attempt + 1, dueAtMs: this.wallNowMs() + listenerRetryDelayMs });
+      const id = `${listener}:${workflowId}:${attempt + 1}`;
+      if (!this.retries.get(id)) this.retries.insert({ id, listener, workflowId, attempt: attempt + 1, dueAtMs: this.context.clock.wallNowMs() + listenerRetryDelayMs });
     }
   }
 

@@ -59,6 +59,12 @@ export class Workflows {
     const plan = workflow.plan[index]!;
     const task: TaskRow = { id: plan.task, parentId: workflow.id, state: 'SCHEDULED', plan };
     recordTransition(this.context, 'task', tasksTable, task, null, 'decide');
+    this.startTask(task, index);
+  }
+
+  /** A worker polls the SCHEDULED task: its process starts and the task is IN_PROGRESS. */
+  private startTask(task: TaskRow, index: number): void {
+    const plan = task.plan;
     const { command } = workerCommand();
     const args = workerArguments(this.context.session, { owner: task.id, ...plan, subflows: [] });
     let handle: ProcessHandle;
@@ -115,9 +121,54 @@ export class Workflows {
     }
   }
 
+  /**
+   * After a restart, once every process the crashed engine left behind is dead: no task
+   * of this engine has a process, so each non-terminal task is settled (cause `recovery`).
+   * - Its workflow is terminal (a terminate acknowledged before the crash, whose tasks
+   *   the crash left behind): the task is CANCELED (Conductor's cancelNonTerminalTasks).
+   * - IN_PROGRESS in a running workflow: its worker is gone, so the task is FAILED and the
+   *   workflow FAILED with it, and the listeners are told.
+   * - SCHEDULED in a running workflow: still to be polled, as in Conductor's task queue;
+   *   its process starts now.
+   * A running workflow with no open task is decided again: its next task is scheduled, or
+   * it ends COMPLETED or FAILED as its tasks did.
+   */
+  recover(): void {
+    const tasks = this.context.store.table<TaskRow>(tasksTable);
+    for (const workflow of this.context.store.table<WorkflowRow>(workflowsTable).all()) {
+      const ofWorkflow = tasks.all().filter((task) => task.parentId === workflow.id);
+      const open = ofWorkflow.filter((task) => !isTaskTerminal(task));
+      if (isWorkflowTerminal(workflow)) {
+        for (const task of open) moveTask(this.context, task, 'CANCELED', 'recovery', { detail: `its workflow is ${workflow.state}` });
+        continue;
+      }
+      const lost = open.find((task) => task.state === 'IN_PROGRESS');
+      if (lost) {
+        moveTask(this.context, lost, 'FAILED', 'recovery', { detail: 'its worker process was gone when the engine started again' });
+        for (const task of open) if (task !== lost) moveTask(this.context, task, 'CANCELED', 'recovery', { detail: `task ${lost.id} of its workflow failed` });
+        this.listeners.notify(moveWorkflow(this.context, workflow, 'FAILED', 'recovery', { detail: `task ${lost.id} lost its worker process` }));
+        continue;
+      }
+      const scheduled = open.find((task) => task.state === 'SCHEDULED');
+      if (scheduled) {
+        this.startTask(scheduled, Math.max(0, workflow.plan.findIndex((plan) => plan.task === scheduled.id)));
+        continue;
+      }
+      // No open task: decide as the task exits do.
+      const last = ofWorkflow.at(-1);
+      if (last && last.state !== 'COMPLETED') {
+        this.listeners.notify(moveWorkflow(this.context, workflow, 'FAILED', 'recovery', { detail: `task ${last.id} is ${last.state}` }));
+      } else if (ofWorkflow.length < workflow.plan.length) {
+        this.scheduleTask(workflow, ofWorkflow.length);
+      } else {
+        this.listeners.notify(moveWorkflow(this.context, workflow, 'COMPLETED', 'recovery', { detail: 'every task had completed' }));
+      }
+    }
+  }
+
   /** Teardown: SIGKILL every task process still alive and wait until all are dead. */
   async close(): Promise<void> {
-    await killAll(this.context.host, this.everyTaskProcess, [...this.taskProcesses.values()].map((handle) => handle.pid));
+    await killAll(this.context.host, this.context.clock, this.everyTaskProcess, [...this.taskProcesses.values()].map((handle) => handle.pid));
     await Promise.all(this.pendingKills);
   }
 }

@@ -8,9 +8,10 @@
  * master failover, apache/dolphinscheduler#16572 family).
  *
  * Judged on what the harness saw: `fault` lines, `observe` read-backs, `observe-process`
- * lines from /proc, requests answered ok. The observer writes a read-back only when it
- * changes, so an entity with no line after the restart was shown as it was, provided
- * the history reaches past the bound (else 'unknown').
+ * lines from /proc, requests answered ok. The observer writes every entity at its first
+ * read after a restart, changed or not, so a pre-crash entity is judged at once; one with
+ * no line after the restart (a trace from elsewhere, or one that ended first) was shown as
+ * it was, provided the history reaches past the bound (else 'unknown').
  */
 import { canonicalState, reachableFrom } from '../../spec/transitions.ts';
 import { readRunState } from '../../spec/states.ts';

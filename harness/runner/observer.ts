@@ -25,6 +25,8 @@ export class Observer {
   private readonly processes = new Map<number, { owner: string; alive: boolean }>();
   /** pid → owner, as the engine reported. */
   private readonly owners = new Map<number, string>();
+  /** The next read records every entity, changed or not (the first read of a restarted engine). */
+  private recordAll = false;
 
   constructor(private readonly trace: TraceRecorder) {}
 
@@ -38,14 +40,25 @@ export class Observer {
     return live.some((stat) => !this.owners.has(stat.pid));
   }
 
+  /**
+   * Make the next read record every entity, as if first seen: after a restart, a line per
+   * entity is the evidence that the new engine still shows it (RESTART-01), so nothing
+   * waits for a bound to conclude that an unchanged entity was not lost.
+   */
+  recordEverythingNext(): void {
+    this.recordAll = true;
+  }
+
   /** Record the entities read through `query` where they changed. */
   observeEntities(entities: readonly EntityView[]): void {
     const seen = new Set<string>();
+    const recordAll = this.recordAll;
+    this.recordAll = false;
     for (const view of entities) {
       const key = `${view.entity}:${view.id}`;
       seen.add(key);
       const before = this.states.get(key);
-      if (before?.state === view.state) continue;
+      if (before?.state === view.state && !recordAll) continue;
       this.states.set(key, view);
       this.trace.emit({ kind: 'observe', entity: view.entity, id: view.id, parentId: view.parentId, state: view.state, ...(view.requestId === undefined ? {} : { requestId: view.requestId }) });
     }

@@ -175,6 +175,8 @@ export class Session implements StepRuntime, Nemesis {
     for (const fault of this.activeFaults) await this.request('set-fault', { fault: fault as FaultName, active: true });
     this.state = 'up';
     this.trace.emit({ kind: 'fault', action: 'clear', fault: 'engine-crash', ...(engine.pid === undefined ? {} : { pid: engine.pid }) });
+    this.observer.recordEverythingNext();
+    await this.look();
   }
 
   pause(): void {

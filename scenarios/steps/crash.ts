@@ -13,7 +13,7 @@ export const crashStep = defineStep({
     await runtime.nemesis.crash();
     return 'ok';
   },
-  generate: { weight: 2, arbitrary: fc.constant({}) },
+  generate: { weight: 1, arbitrary: fc.constant({}) },
   precondition: (model) => model.engine === 'up',
   update: (model) => {
     model.engine = 'crashed';

@@ -20,7 +20,7 @@ export const killStep = defineStep({
     await runtime.nemesis.killWorker((body.run ?? body.task)!);
     return 'ok';
   },
-  generate: { weight: 2, arbitrary: fc.constantFrom<string>(...runIds).map((run) => ({ run })) },
+  generate: { weight: 1, arbitrary: fc.constantFrom<string>(...runIds).map((run) => ({ run })) },
   precondition: (model, body) => body.run !== undefined && model.runs.has(body.run),
   update: (model) => {
     model.workerKilled = true;

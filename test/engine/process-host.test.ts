@@ -15,6 +15,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
 import type { ProcessHandle, WorkerMessage } from '../../engine/ports/process-host.ts';
 import { LinuxProcessHost, workerArguments, workerCommand, type WorkerPlan } from '../../engine/adapters/linux-process-host.ts';
+import { LogicalClock } from '../../engine/adapters/logical-clock.ts';
 import { isAliveInProc, listProcesses, parseProcessStat, readCommandLine, readProcessStat } from '../../os/proc.ts';
 
 /** A process found by one of its arguments. */
@@ -67,7 +68,7 @@ const testTimeoutMs = 15_000;
 const longDurationMs = 60_000;
 
 const session = `process-host-test-${process.pid}-${Date.now()}`;
-const host = new LinuxProcessHost();
+const host = new LinuxProcessHost(new LogicalClock());
 /** Every pid a test learned about (roots and reported descendants), for the leak check. */
 const spawnedPids = new Set<number>();
 
@@ -165,6 +166,11 @@ describe('LinuxProcessHost on real processes', () => {
     // The observer's view: the session marker finds the same five processes with their owners.
     const observed = processesWithArgument('--session', session);
     expect(new Map(observed.map((found) => [found.owner, found.pid]))).toEqual(pidsByOwner);
+    // What an engine started again on its data finds of what a crash left: the same five, with group and owner.
+    const workers = host.sessionWorkers(session);
+    expect(new Map(workers.map((worker) => [worker.owner, worker.pid]))).toEqual(pidsByOwner);
+    for (const worker of workers) expect(worker.processGroupId).toBe(readProcessStat(worker.pid)?.processGroupId);
+    expect(host.sessionWorkers(`${session}-other`), 'another session finds none of them').toEqual([]);
   });
 
   it('posix strategy: SIGTERM to the process group ends all five processes', { timeout: testTimeoutMs }, async () => {
