@@ -14,27 +14,37 @@ export interface RunSuiteOptions {
   bug: string | null;
   seed: number;
   traceDir?: string;
+  /**
+   * Scenarios run at once (count, default 1). Each has its own engine process, session
+   * and trace; results keep the order of `scenarios` whatever order they finish in.
+   */
+  jobs?: number;
   /** Called as each scenario finishes (console progress). */
   onResult?: (result: ScenarioResult) => void;
 }
 
 export async function runSuite(scenarios: LoadedScenario[], options: RunSuiteOptions): Promise<SuiteResult> {
   const startedAt = new Date();
-  const results: ScenarioResult[] = [];
+  const results: ScenarioResult[] = new Array(scenarios.length);
   const engine = options.engine ?? referenceEngineCommand();
   const pool = options.pool ?? new EnginePool(engine);
-  try {
-    for (const scenario of scenarios) {
-      const result = await runScenario(scenario, {
+  let next = 0;
+  // Each job takes the next scenario until none is left.
+  const job = async () => {
+    for (let index = next++; index < scenarios.length; index = next++) {
+      const result = await runScenario(scenarios[index]!, {
         bug: options.bug,
         seed: options.seed,
         engine,
         pool,
         ...(options.traceDir === undefined ? {} : { traceDir: options.traceDir }),
       });
-      results.push(result);
+      results[index] = result;
       options.onResult?.(result);
     }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(options.jobs ?? 1, scenarios.length)) }, job));
   } finally {
     if (!options.pool) await pool.close();
   }

@@ -26,7 +26,13 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .exitOverride()
     .showHelpAfterError();
 
-  withCommonOptions(program.command('run').description('run scripted scenarios (default: scenarios/)').argument('[paths...]', 'scenario files or folders')).action(
+  withCommonOptions(
+    program
+      .command('run')
+      .description('run scripted scenarios (default: scenarios/)')
+      .argument('[paths...]', 'scenario files or folders')
+      .option('--jobs <n>', 'scenarios run at once, each on its own engine process (default 1)'),
+  ).action(
     async (paths: string[], options) => {
       const { runCommand } = await import('./commands/run.ts');
       setExitCode(await runCommand('run', paths, options));

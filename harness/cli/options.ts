@@ -6,6 +6,18 @@ export interface CommonOptions {
   out: string;
   seed?: string;
   engine?: string;
+  jobs?: string;
+}
+
+/** Most scenarios `--jobs` may run at once (count): more than the machine's cores only adds noise to timings. */
+export const jobsMax = 16;
+
+/** @throws UsageError when `value` is not a whole number from 1 to jobsMax. */
+export function parseJobs(value: string | undefined): number {
+  if (value === undefined) return 1;
+  const jobs = Number(value);
+  if (!Number.isInteger(jobs) || jobs < 1 || jobs > jobsMax) throw new UsageError(`--jobs must be a whole number from 1 to ${jobsMax}, got '${value}'`);
+  return jobs;
 }
 
 /** @throws UsageError when `value` is not a whole number. */

@@ -12,8 +12,8 @@ import { EngineProcess } from './engine-process.ts';
 
 export class EnginePool {
   private spare: Promise<EngineProcess> | null = null;
-  /** An engine that was reset after its scenario, ready for the next. */
-  private idle: EngineProcess | null = null;
+  /** Engines that were reset after their scenario, ready for the next ones. */
+  private readonly idle: EngineProcess[] = [];
 
   constructor(private readonly command: EngineCommand) {}
 
@@ -23,7 +23,8 @@ export class EnginePool {
    * @throws EngineFaultError when it cannot be started or fails its handshake.
    */
   peek(): Promise<EngineProcess> {
-    if (this.idle) return Promise.resolve(this.idle);
+    const reusable = this.idle.at(-1);
+    if (reusable) return Promise.resolve(reusable);
     this.spare ??= EngineProcess.start({ command: this.command });
     return this.spare;
   }
@@ -33,11 +34,8 @@ export class EnginePool {
    * @throws EngineFaultError when the engine cannot be started or fails its handshake.
    */
   async take(): Promise<EngineProcess> {
-    if (this.idle) {
-      const reused = this.idle;
-      this.idle = null;
-      return reused;
-    }
+    const reused = this.idle.pop();
+    if (reused) return reused;
     const taken = this.spare ?? EngineProcess.start({ command: this.command });
     this.spare = EngineProcess.start({ command: this.command });
     // A spare that fails is reported when it is taken, not as an unhandled rejection now.
@@ -47,20 +45,18 @@ export class EnginePool {
 
   /**
    * Give back an engine that was `reset` after its scenario and left nothing alive; it
-   * serves the next scenario. A spare started meanwhile stays for later.
+   * serves a later scenario. A spare started meanwhile stays for later.
    */
   release(engine: EngineProcess): void {
     engine.detach();
-    if (this.idle) void this.idle.kill();
-    this.idle = engine;
+    this.idle.push(engine);
   }
 
-  /** End the idle engine and the spare, if any. Never throws. */
+  /** End the idle engines and the spare, if any. Never throws. */
   async close(): Promise<void> {
     const spare = this.spare;
-    const idle = this.idle;
+    const idle = this.idle.splice(0);
     this.spare = null;
-    this.idle = null;
-    await Promise.all([idle?.shutdown(), spare?.then((engine) => engine.shutdown()).catch(() => {})]);
+    await Promise.all([...idle.map((engine) => engine.shutdown()), spare?.then((engine) => engine.shutdown()).catch(() => {})]);
   }
 }

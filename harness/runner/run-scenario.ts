@@ -36,7 +36,7 @@ import { killPids } from '../../os/kill.ts';
 export const stepTimeoutMsDefault = 15_000;
 
 /** After the last step, keep looking this long so bounds just after it can be judged (ms). */
-export const settleMs = 200;
+export const settleMs = 100;
 /** How long the engine's shutdown may take before the run is inconclusive (ms). */
 export const closeTimeoutMsMax = 10_000;
 

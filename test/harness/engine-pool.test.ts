@@ -28,4 +28,15 @@ describe('engines reused across scenarios', () => {
     expect([...secondIds].filter((id) => firstIds.has(id)), 'entities of the first scenario seen in the second').toEqual([]);
     expect(livePidsOfSession(first!)).toEqual([]);
   }, 60_000);
+
+  it('runs scenarios two at a time on two engines, results in the order given, nothing left alive', async () => {
+    const files = ['scenarios/posix-cancel-nested-subflows.yaml', 'scenarios/worker-killed-under-running-run.yaml', 'scenarios/cancel-scheduled-run.yaml'];
+    const scenarios = await Promise.all(files.map((file) => loadScenarioFile(file)));
+    const suite = await runSuite(scenarios, { command: 'run', bug: null, seed: 1, jobs: 2 });
+    expect(suite.results.map((result) => result.scenario)).toEqual(scenarios.map((scenario) => scenario.name));
+    expect(suite.results.map((result) => result.outcome)).toEqual(['pass', 'pass', 'pass']);
+    // The first two ran at the same time, so on two engine processes.
+    expect(sessionOf(suite.results[0]!)).not.toBe(sessionOf(suite.results[1]!));
+    for (const result of suite.results) expect(livePidsOfSession(sessionOf(result))).toEqual([]);
+  }, 60_000);
 });

@@ -10,7 +10,7 @@ import type { EngineCommand } from '../../engine-process/engine-command.ts';
 import { EnginePool } from '../../engine-process/engine-pool.ts';
 import type { LoadedScenario } from '../../runner/run-scenario.ts';
 import { engineFromOption, probeEngine } from '../engine-option.ts';
-import { parseSeed, type CommonOptions } from '../options.ts';
+import { parseJobs, parseSeed, type CommonOptions } from '../options.ts';
 
 /** The one-line command that replays a scenario result. */
 export function replayCommand(result: ScenarioResult): string {
@@ -23,11 +23,12 @@ export function replayCommand(result: ScenarioResult): string {
 export async function runCommand(command: string, paths: string[], options: CommonOptions): Promise<number> {
   const bug = options.bug ?? null;
   const seed = parseSeed(options.seed);
+  const jobs = parseJobs(options.jobs);
   const engine = engineFromOption(options.engine);
   const scenarios = await loadScenarios(paths.length > 0 ? paths : ['scenarios']);
   const pool = new EnginePool(engine);
   try {
-    return await runWithPool(command, scenarios, options, engine, pool, bug, seed);
+    return await runWithPool(command, scenarios, options, engine, pool, bug, seed, jobs);
   } finally {
     await pool.close();
   }
@@ -41,6 +42,7 @@ async function runWithPool(
   pool: EnginePool,
   bug: string | null,
   seed: number,
+  jobs: number,
 ): Promise<number> {
   const probe = await probeEngine(pool, bug);
   const outDir = options.out;
@@ -52,6 +54,7 @@ async function runWithPool(
     pool,
     bug,
     seed,
+    jobs,
     traceDir: path.join(outDir, 'traces'),
     onResult: (result) => console.log(formatScenarioLine(result, { color })),
   });
