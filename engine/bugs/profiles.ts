@@ -5,7 +5,7 @@
  * conductor-303 that point is the order of the steps inside terminateWorkflow().
  */
 
-export const bugProfileIds = ['prefect-17792', 'prefect-17764', 'conductor-303', 'dolphinscheduler-16572'] as const;
+export const bugProfileIds = ['prefect-17792', 'prefect-17764', 'conductor-303', 'dolphinscheduler-16572', 'bullmq-2979'] as const;
 export type BugProfileId = (typeof bugProfileIds)[number];
 
 export interface BugProfile {
@@ -61,6 +61,16 @@ export const bugProfiles: readonly BugProfile[] = [
     defect:
       'A master fetches commands with its cached slot, removes them, then re-checks the slot against the refreshed registry; while masters join or leave the check fails and the command is skipped with an INFO log only.',
     expectedClauses: ['INSTANCE-01', 'INSTANCE-04'],
+  },
+  {
+    id: 'bullmq-2979',
+    title: 'A run whose process dies unannounced stays RUNNING for ever',
+    upstream: 'https://github.com/taskforcesh/bullmq/pull/2979 (sandboxed job left active when its child process dies; BullMQ 5.34.3)',
+    fixedBy: 'taskforcesh/bullmq PR #2979 (5.34.4)',
+    codePoint: 'engine/runs/run-processes.ts: onRootExit()',
+    defect:
+      'The exit of a run process killed by a signal the engine did not send is not handled, as a child process reused from the pool had no exit handler: the run stays RUNNING with no process.',
+    expectedClauses: ['PROCESS-LOSS-01'],
   },
 ];
 

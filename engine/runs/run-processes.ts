@@ -162,6 +162,9 @@ export class RunProcesses {
     if (!run || isRunTerminal(run) || runStateType(run) === 'CANCELLING') {
       return;
     }
+    // bullmq-2979 puts the upstream defect back here: a process reused from the pool had no
+    // exit handler, so a death nobody asked for left the job active.
+    if (signal !== null && bugIsOn(this.context, 'bullmq-2979')) return;
     if (signal !== null || runStateType(run) !== 'RUNNING') {
       moveRun(this.context, runId, 'CRASHED', signal !== null ? 'process-killed' : 'process-exited', {}, signal !== null ? { signal } : { detail: `exited early with code ${code}` });
     } else if (code === 0) {

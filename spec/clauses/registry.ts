@@ -225,7 +225,7 @@ export const clauses: readonly Clause[] = [
     source: 'taskforcesh/bullmq PR #2979 (a sandboxed job stayed active for ever when its child process died; fixed in 5.34.4); Prefect: crashed infrastructure → CRASHED (a worker reports a run whose infrastructure exited as Crashed; zombie runs that stop heartbeating are marked Crashed)',
     checkedBy:
       'From what the harness saw: a run read back RUNNING (query API) while none of its processes is alive in /proc, though one was, must be read back in another state (or a process of it seen alive again) within processLossBoundMs of the look that found it so; the bound starts again when the engine comes back up if it was crashed or stopped meanwhile. A death after an ok cancel of the run or an ancestor is the engine\'s own kill and is left to RUN-CANCEL. Judged up to the teardown line; unknown if the trace ends sooner. Pushed transitions only add to the message.',
-    catches: [],
+    catches: ['bullmq-2979'],
   },
   {
     id: 'PROCESS-LOSS-02',

@@ -100,7 +100,7 @@ describe('inventories', () => {
     expect(parsed.map((clause) => clause.id)).toContain('INSTANCE-01');
   });
 
-  it('bugs lists the four profiles and exits 0', async () => {
+  it('bugs lists the reference engine\'s profiles and exits 0', async () => {
     const { code, stdout } = await runMain(['bugs']);
     expect(code).toBe(0);
     expect(bugProfileIds).toHaveLength(4);

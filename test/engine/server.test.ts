@@ -35,7 +35,7 @@ describe('EngineServer', () => {
   it('declares capabilities that parse, with its four bug profiles', () => {
     const capabilities = Capabilities.parse(referenceCapabilities());
     expect(capabilities.clock).toBe('driven');
-    expect(capabilities.bugs.map((bug) => bug.id)).toEqual(['prefect-17792', 'prefect-17764', 'conductor-303', 'dolphinscheduler-16572']);
+    expect(capabilities.bugs.map((bug) => bug.id)).toEqual(['prefect-17792', 'prefect-17764', 'conductor-303', 'dolphinscheduler-16572', 'bullmq-2979']);
   });
 
   it('answers hello with its name and protocol 1', async () => {

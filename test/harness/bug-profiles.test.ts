@@ -19,7 +19,7 @@ import { violatedClauseIds, type ScenarioResult } from '../../harness/result.ts'
 import { loadScenarioFile } from '../../scenarios/schema/load.ts';
 import { livePidsOfSession, sessionOf } from './session-processes.ts';
 
-type BugProfileId = 'prefect-17792' | 'prefect-17764' | 'conductor-303' | 'dolphinscheduler-16572';
+type BugProfileId = 'prefect-17792' | 'prefect-17764' | 'conductor-303' | 'dolphinscheduler-16572' | 'bullmq-2979';
 
 interface SeedCase {
   bug: BugProfileId;
@@ -33,6 +33,7 @@ const seeds: readonly SeedCase[] = [
   { bug: 'prefect-17764', file: 'scenarios/deploy-update-during-backlog.yaml', spawnsProcesses: true },
   { bug: 'conductor-303', file: 'scenarios/terminate-while-archive-listener-fails.yaml', spawnsProcesses: true },
   { bug: 'dolphinscheduler-16572', file: 'scenarios/burst-while-consumers-change.yaml', spawnsProcesses: false },
+  { bug: 'bullmq-2979', file: 'scenarios/worker-killed-under-running-run.yaml', spawnsProcesses: true },
 ];
 
 /** The defect clause ids each seed must at least violate (docs/architecture.md "Bug profiles"). */
@@ -41,6 +42,7 @@ const defectClauses: Record<BugProfileId, string[]> = {
   'prefect-17764': ['DEPLOY-UPDATE-01', 'DEPLOY-BACKLOG-02'],
   'conductor-303': ['WF-TERMINATE-02', 'WF-TERMINAL-01'],
   'dolphinscheduler-16572': ['INSTANCE-01', 'INSTANCE-04'],
+  'bullmq-2979': ['PROCESS-LOSS-01'],
 };
 
 /** Per-test timeout (ms): the slowest seed run (deploy-update with the defect) takes about 11 s. */
