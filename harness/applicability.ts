@@ -7,9 +7,9 @@
  */
 import type { z } from 'zod';
 import type { Capabilities } from '../protocol/capabilities.ts';
-import { stepName, type Scenario, type Step, type StepInput } from '../scenarios/schema/steps.ts';
-import { stepKinds } from '../scenarios/steps/registry.ts';
-import type { Requirement, StepKind } from '../scenarios/steps/step-kind.ts';
+import type { Scenario, Step, StepInput } from '../scenarios/schema/steps.ts';
+import { kindOfStep } from '../scenarios/steps/registry.ts';
+import type { Requirement } from '../scenarios/steps/step-kind.ts';
 import type { ClauseFamily } from '../spec/clauses/registry.ts';
 
 /** A requirement in words, as reports print it: `operation deploy`, `entity workflow`, … */
@@ -53,10 +53,8 @@ export function missingCapabilities(scenario: Scenario, capabilities: Capabiliti
 
 /** What one step (validated, or as generated with defaults left out) needs that the engine lacks, in words. */
 export function missingForStep(step: Step | StepInput, capabilities: Capabilities): string[] {
-  const name = stepName(step);
-  const kind = stepKinds[name] as unknown as StepKind<string, z.ZodType>;
-  const body = kind.schema.parse((step as Record<string, unknown>)[name]);
-  return kind.requires(body).filter((requirement) => !satisfies(capabilities, requirement)).map(describeRequirement);
+  const { kind, body } = kindOfStep(step);
+  return kind.requires((kind.schema as z.ZodType).parse(body) as never).filter((requirement) => !satisfies(capabilities, requirement)).map(describeRequirement);
 }
 
 /** What each clause family needs of an engine before any of its situations can occur. */

@@ -36,10 +36,17 @@ function consume(context: EngineContext, master: Master, claimed: CommandRow): v
     requestId: claimed.requestId,
     commandId: claimed.id,
   };
-  recordTransition(context, 'instance', instancesTable, instance, null, 'handle-command', {
-    requestId: claimed.requestId,
-    commandId: claimed.id,
-  });
+  recordTransition(
+    context,
+    'instance',
+    instancesTable,
+    instance,
+    null,
+    'handle-command',
+    { requestId: claimed.requestId, commandId: claimed.id },
+    // The cause list is closed; which master made the instance is the variable part.
+    { detail: `master ${master.id}` },
+  );
   const consumed = moveCommand(context, claimed, 'CONSUMED', 'handle-command');
   context.store.table<CommandRow>(commandsTable).delete(consumed.id);
   context.trace.emit({ kind: 'delete', entity: 'command', id: consumed.id, cause: 'consumed' });

@@ -6,7 +6,6 @@
  */
 import type { BugProfileDescription, Capabilities } from '../../protocol/capabilities.ts';
 import { parseEngineCommand, referenceEngineCommand, type EngineCommand } from '../engine-process/engine-command.ts';
-import { EngineFaultError } from '../engine-process/engine-fault.ts';
 import type { EnginePool } from '../engine-process/engine-pool.ts';
 import { UsageError } from './exit-codes.ts';
 
@@ -43,4 +42,3 @@ export async function probeEngine(pool: EnginePool, bug: string | null): Promise
   return { name: engine.name, version: engine.version, bugs, capabilities: engine.capabilities! };
 }
 
-export { EngineFaultError };

@@ -14,9 +14,8 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { stepName, type Scenario, type Step } from '../../scenarios/schema/steps.ts';
-import { stepKinds } from '../../scenarios/steps/registry.ts';
-import type { StepKind } from '../../scenarios/steps/step-kind.ts';
+import type { Scenario } from '../../scenarios/schema/steps.ts';
+import { kindOfStep } from '../../scenarios/steps/registry.ts';
 import { defaultBounds } from '../../trace/events.ts';
 import { checkedFamilies, missingCapabilities } from '../applicability.ts';
 import { checkTrace } from '../checker/check.ts';
@@ -113,10 +112,6 @@ async function endEngine(engine: EngineProcess, session: Session | null, pool: E
   else await engine.kill();
 }
 
-function stepKindOf(step: Step): { kind: StepKind<string, never>; body: never } {
-  const name = stepName(step);
-  return { kind: stepKinds[name] as unknown as StepKind<string, never>, body: (step as Record<string, unknown>)[name] as never };
-}
 
 export async function runScenario(scenario: LoadedScenario, options: RunScenarioOptions = {}): Promise<ScenarioResult> {
   const bug = options.bug ?? null;
@@ -173,7 +168,7 @@ export async function runScenario(scenario: LoadedScenario, options: RunScenario
       await session.setup();
       for (const [index, step] of scenario.steps.entries()) {
         trace.emit({ kind: 'step', index, phase: 'begin', step });
-        const { kind, body } = stepKindOf(step);
+        const { kind, body } = kindOfStep(step);
         const limitMs = kind.timeLimitMs(body, stepTimeoutMs);
         const outcome = await withTimeout(kind.run(body, session), limitMs, () => new RunTimeoutError(`step ${index} (${kind.name}) did not finish within ${limitMs} ms`));
         await session.look();

@@ -11,8 +11,8 @@
  */
 import type { Bounds } from '../../trace/events.ts';
 import { stepName, type StepInput } from '../schema/steps.ts';
-import { stepKinds } from '../steps/registry.ts';
-import type { GenerationModel, StepKind } from '../steps/step-kind.ts';
+import { kindOfStep } from '../steps/registry.ts';
+import type { GenerationModel } from '../steps/step-kind.ts';
 
 export type { GenerationModel };
 
@@ -33,22 +33,17 @@ function emptyModel(): GenerationModel {
   };
 }
 
-/** The step's kind and body, typed loosely for the generic calls below. */
-function kindOf(step: StepInput): { kind: StepKind<string, never>; body: never } {
-  const name = stepName(step);
-  return { kind: stepKinds[name] as unknown as StepKind<string, never>, body: (step as Record<string, unknown>)[name] as never };
-}
 
 /** Would this step make sense now? Reads the model only. */
 export function precondition(model: GenerationModel, step: StepInput): boolean {
-  const { kind, body } = kindOf(step);
+  const { kind, body } = kindOfStep(step);
   if (kind.needsEngine && model.engine !== 'up') return false;
   return kind.precondition(model, body);
 }
 
 /** Apply a kept step to the model. */
 export function update(model: GenerationModel, step: StepInput): void {
-  const { kind, body } = kindOf(step);
+  const { kind, body } = kindOfStep(step);
   kind.update(model, body);
 }
 

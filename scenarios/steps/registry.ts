@@ -6,6 +6,7 @@
  * The order is the order of explore's `fc.oneof` over the generated kinds, so changing it
  * changes which scenario a seed generates.
  */
+import type { StepKind } from './step-kind.ts';
 import { advanceStep } from './advance.ts';
 import { awaitStep } from './await.ts';
 import { burstStep } from './burst.ts';
@@ -49,3 +50,12 @@ export const stepKinds = {
 export type StepKinds = typeof stepKinds;
 export type StepName = keyof StepKinds;
 export const stepNames = Object.keys(stepKinds) as StepName[];
+
+/**
+ * A step (`{ name: body }`, validated or as written) as its kind and its body, typed
+ * loosely: the one place where a step is taken apart for the generic calls of its kind.
+ */
+export function kindOfStep(step: object): { kind: StepKind<string, never>; body: never } {
+  const name = Object.keys(step)[0] as StepName;
+  return { kind: stepKinds[name] as unknown as StepKind<string, never>, body: (step as Record<string, unknown>)[name] as never };
+}
