@@ -56,6 +56,11 @@ export const checkers: Record<string, ClauseChecker> = {
 export interface CheckResult {
   valid: Validity;
   verdicts: ClauseVerdict[];
+  /**
+   * When the history ends before a bound some clause waits for: the wall time (ms, the
+   * trace's clock) by which every such bound has passed; null when none is open.
+   */
+  openBoundsEndWallMs: number | null;
 }
 
 /** Judge a trace against every clause (or those in `only`). */
@@ -72,5 +77,5 @@ export function checkTrace(events: readonly TraceEvent[], only?: readonly string
         return { clauseId: clause.id, valid: 'unknown', violations: [], unknownReasons: [`checker threw: ${String(error)}`] };
       }
     });
-  return { valid: combineValidity(verdicts.map((verdict) => verdict.valid)), verdicts };
+  return { valid: combineValidity(verdicts.map((verdict) => verdict.valid)), verdicts, openBoundsEndWallMs: history.openBoundsEndWallMs };
 }

@@ -62,6 +62,8 @@ export class History {
   readonly downtimes: Downtime[] = [];
   /** Every `engine-crash` inject, with the clear (restart) that followed it. */
   readonly crashes: Crash[] = [];
+  /** The latest deadline a checker found past the end of the history (wall ms); -Infinity when none. */
+  private openUntil = -Infinity;
 
   /** The trace's events, in order, run states in canonical form. */
   readonly events: readonly TraceEvent[];
@@ -174,8 +176,18 @@ export class History {
    * the trace ends too soon. For unknown reasons: `… before <what>`.
    */
   notCovered(deadline: number, what: string): string {
+    if (Number.isFinite(deadline)) this.openUntil = Math.max(this.openUntil, deadline);
     if (deadline === Infinity) return `the engine was still down (crashed or stopped) when the trace ended, so ${what} cannot be judged`;
     return `the trace ends ${Math.round(deadline - this.endWallMs)} ms before ${what}`;
+  }
+
+  /**
+   * The wall time (ms) by which every bound a checker found still open will have passed,
+   * or null when none is open (a bound that ends only after the engine comes back up is
+   * not counted: waiting cannot close it). Read after the checkers ran.
+   */
+  get openBoundsEndWallMs(): number | null {
+    return this.openUntil === -Infinity ? null : this.openUntil;
   }
 
   /** Does the history reach wall time `wallMs`? If not, a bound ending there cannot be judged. */

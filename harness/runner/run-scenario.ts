@@ -36,6 +36,14 @@ export const stepTimeoutMsDefault = 15_000;
 
 /** After the last step, keep looking this long so bounds just after it can be judged (ms). */
 export const settleMs = 100;
+/**
+ * After the last step the harness keeps looking until every bound a clause still waits
+ * for has passed (a cancel, a lost process, a restart), so the clause gives true or false
+ * rather than unknown; it looks at most this long (ms). A bound ending later stays unknown.
+ */
+export const boundWaitMsMax = 12_000;
+/** Looked past a bound's end before the history counts as covering it (ms). */
+const boundMarginMs = 50;
 /** How long the engine's shutdown may take before the run is inconclusive (ms). */
 export const closeTimeoutMsMax = 10_000;
 
@@ -54,6 +62,21 @@ export interface RunScenarioOptions {
 }
 
 export type LoadedScenario = Scenario & { file?: string | null };
+
+/**
+ * Keep looking until no clause waits for a bound that ends after now, at most
+ * boundWaitMsMax. The trace is checked again after each wait, since what was seen
+ * meanwhile may open a bound of its own.
+ */
+async function lookUntilBoundsPass(session: Session, trace: TraceRecorder): Promise<void> {
+  const giveUpAtMs = trace.wallNowMs() + boundWaitMsMax;
+  for (;;) {
+    const openUntilMs = checkTrace(trace.events).openBoundsEndWallMs;
+    const nowMs = trace.wallNowMs();
+    if (openUntilMs === null || openUntilMs + boundMarginMs <= nowMs || nowMs >= giveUpAtMs) return;
+    await session.waitUntil(() => false, Math.min(openUntilMs + boundMarginMs, giveUpAtMs) - nowMs);
+  }
+}
 
 async function withTimeout<T>(work: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -175,6 +198,7 @@ export async function runScenario(scenario: LoadedScenario, options: RunScenario
         trace.emit({ kind: 'step', index, phase: 'end', step, outcome });
       }
       await session.waitUntil(() => false, settleMs);
+      await lookUntilBoundsPass(session, trace);
     } catch (error) {
       failWith(error);
     }

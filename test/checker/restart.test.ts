@@ -14,6 +14,7 @@
  * completes 1000 ms after the restart.
  */
 import { describe, expect, it } from 'vitest';
+import { checkTrace } from '../../harness/checker/check.ts';
 import { scenarioEndReason } from '../../harness/checker/process.ts';
 import { defaultBounds, type Bounds, type TraceEvent } from '../../trace/events.ts';
 import { createRun, startRun } from './fixtures.ts';
@@ -253,5 +254,22 @@ describe('RESTART-02: processes a crash left behind are adopted or killed within
 
   it('asks nothing when the engine was never restarted (PROCESS-01 judges the final sweep)', () => {
     expect(judge(restartStory({ noRestart: true }).events, 'RESTART-02').valid).toBe(true);
+  });
+});
+
+/**
+ * Goal: a check tells the runner how long to keep looking. While a bound is still open
+ * past the end of the history (here the restart bound of a left-behind worker), the check
+ * names the wall time at which it passes, so the runner can look until then and get a
+ * verdict, not unknown; once the history covers it, nothing is open.
+ */
+describe('open bounds after the last step', () => {
+  it('names the end of the restart bound while the trace ends before it', () => {
+    const { openBoundsEndWallMs } = checkTrace(restartStory({ worker: 'orphaned', endAfterMs: bound - 1 }).events);
+    expect(openBoundsEndWallMs).toBe(restartAt + bound);
+  });
+
+  it('names none once the trace reaches past every bound', () => {
+    expect(checkTrace(restartStory({ worker: 'orphaned' }).events).openBoundsEndWallMs).toBeNull();
   });
 });
