@@ -21,7 +21,7 @@ import { LinuxProcessHost } from './adapters/linux-process-host.ts';
 import { MemoryStore } from './adapters/memory-store.ts';
 import { SeededRng } from './adapters/seeded-rng.ts';
 import type { BugProfileId } from './bugs/profiles.ts';
-import { log, type EngineContext, type EntityRow } from './context.ts';
+import { bugIsOn, log, type EngineContext, type EntityRow } from './context.ts';
 import { readState, writeState, type SetupState } from './engine-state.ts';
 import { commandsTable, instancesTable, type InstanceRow } from './instances/command-rows.ts';
 import { Instances } from './instances/instances.ts';
@@ -142,7 +142,8 @@ export class ReferenceEngine {
    */
   async recover(): Promise<void> {
     log(this.context, 'info', 'engine started again on stored data: recovering');
-    const { found, survivors } = await killLeftBehind(this.context);
+    // dolphinscheduler-13283: the old worker processes are not looked for, let alone killed.
+    const { found, survivors } = bugIsOn(this.context, 'dolphinscheduler-13283') ? { found: [], survivors: [] } : await killLeftBehind(this.context);
     if (found.length > 0) log(this.context, 'info', `killed ${found.length} worker process(es) the crashed engine left behind`);
     for (const survivor of survivors) {
       this.context.trace.emit({ kind: 'process', action: 'kill-failed', pid: survivor.pid, parentPid: null, owner: survivor.owner, error: 'still alive after SIGKILL' });

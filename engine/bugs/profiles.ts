@@ -5,7 +5,18 @@
  * conductor-303 that point is the order of the steps inside terminateWorkflow().
  */
 
-export const bugProfileIds = ['prefect-17792', 'prefect-17764', 'conductor-303', 'dolphinscheduler-16572', 'bullmq-2979'] as const;
+export const bugProfileIds = [
+  'prefect-17792',
+  'prefect-17764',
+  'conductor-303',
+  'dolphinscheduler-16572',
+  'bullmq-2979',
+  'conductor-776',
+  'prefect-16746',
+  'dolphinscheduler-13283',
+  'dolphinscheduler-13355',
+  'dolphinscheduler-15573',
+] as const;
 export type BugProfileId = (typeof bugProfileIds)[number];
 
 export interface BugProfile {
@@ -71,6 +82,51 @@ export const bugProfiles: readonly BugProfile[] = [
     defect:
       'The exit of a run process killed by a signal the engine did not send is not handled, as a child process reused from the pool had no exit handler: the run stays RUNNING with no process.',
     expectedClauses: ['PROCESS-LOSS-01'],
+  },
+  {
+    id: 'conductor-776',
+    title: 'A task whose worker process dies stays IN_PROGRESS',
+    upstream: 'https://github.com/Netflix/conductor/issues/776 (a killed worker: "Conductor would not see that the worker died and would still show the task as being in progress")',
+    fixedBy: 'Conductor times the task out when its worker stops updating it: responseTimeoutSeconds (DeciderService checkTaskResponseTimeout); Netflix/conductor PR #504 for one path that left tasks IN_PROGRESS',
+    codePoint: 'engine/workflows/workflows.ts: onTaskExit()',
+    defect: 'The exit of a task process killed by a signal the engine did not send is ignored, as a server that only learns of a task from its worker never hears of one that died: the task stays IN_PROGRESS with no process, and its workflow RUNNING.',
+    expectedClauses: ['PROCESS-LOSS-02'],
+  },
+  {
+    id: 'prefect-16746',
+    title: 'Runs whose process went down with the engine stay RUNNING after the restart',
+    upstream: 'https://github.com/PrefectHQ/prefect/issues/16746 (a process worker shut down: its flow runs stay Running indefinitely; also #18257, #7239)',
+    fixedBy: 'PrefectHQ/prefect PR #23016 (propose Crashed for runs interrupted by worker shutdown; open at the time of writing)',
+    codePoint: 'engine/runs/run-processes.ts: recover()',
+    defect: 'Recovery settles CANCELLING runs but leaves PENDING and RUNNING ones as they were, though their processes died with the engine: they stay RUNNING for ever and hold their concurrency slots.',
+    expectedClauses: ['PROCESS-LOSS-01'],
+  },
+  {
+    id: 'dolphinscheduler-13283',
+    title: 'After a restart the old worker processes are not killed and keep running unowned',
+    upstream: 'https://github.com/apache/dolphinscheduler/issues/13283 (2.0.7: after a rolling restart the old task process "failed to kill" and the task was submitted again and again)',
+    fixedBy: 'apache/dolphinscheduler PR #13403 (failover judges a task by its submit time, so a running task is not submitted again)',
+    codePoint: 'engine/reference-engine.ts: recover()',
+    defect: 'Recovery does not kill the worker processes the crashed engine left behind: their runs are settled CRASHED while the processes go on, owned by nothing.',
+    expectedClauses: ['RESTART-02'],
+  },
+  {
+    id: 'dolphinscheduler-13355',
+    title: 'Commands a master had fetched when it crashed are never handled',
+    upstream: 'https://github.com/apache/dolphinscheduler/issues/13355 (work marked as taken by a master that crashed before finishing it is never failed over again)',
+    fixedBy: 'closed as stale upstream; apache/dolphinscheduler 3.3.0 reworked failover (DSIP-61, #16423: a starting master scans every unfinished workflow again)',
+    codePoint: 'engine/instances/master-round.ts: runMasterRound() and handleFetched()',
+    defect: 'A master marks the commands it fetches CLAIMED in one round and hands them to its handling pool, which creates their instances in the next round; recovery does not release the claims of the engine that crashed, so acknowledged requests fetched just before the crash never get an instance.',
+    expectedClauses: ['INSTANCE-05'],
+  },
+  {
+    id: 'dolphinscheduler-15573',
+    title: 'A run whose cancel was acknowledged before a crash is finished as COMPLETED after it',
+    upstream: 'https://github.com/apache/dolphinscheduler/issues/15573 (master failover does not handle READY_STOP: the workflow instance goes into a finished state)',
+    fixedBy: 'apache/dolphinscheduler PR #15572 (failover sets a READY_STOP or READY_PAUSE instance back to running, so its stop is carried out)',
+    codePoint: 'engine/runs/run-processes.ts: recover()',
+    defect: 'Recovery settles a CANCELLING run (the upstream READY_STOP) as if it had finished: COMPLETED, a state the run machine cannot reach from CANCELLING, and the acknowledged cancel never ends CANCELLED.',
+    expectedClauses: ['RESTART-01'],
   },
 ];
 

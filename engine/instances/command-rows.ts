@@ -11,6 +11,13 @@ export interface CommandRow {
   state: CommandState;
   number: number;
   requestId: string;
+  /**
+   * Only with dolphinscheduler-13355: the master and engine process whose handling pool
+   * holds the claim (`<master>@pid-<pid>`), as upstream a claim names its master by host.
+   */
+  heldBy?: string;
+  /** Only with dolphinscheduler-13355: when the claim was made (ms of this engine process's wall clock). */
+  heldAtWallMs?: number;
 }
 
 export interface InstanceRow {

@@ -4,11 +4,11 @@
  * RUNNING_EXECUTION → SUCCESS, one step per round; instances run no process here, since
  * the defect lives in creation).
  */
-import { recordTransition, type EngineContext } from '../context.ts';
+import { bugIsOn, recordTransition, type EngineContext } from '../context.ts';
 import { readState, writeState } from '../engine-state.ts';
 import { CommandApi, type StartInstanceAnswer } from './command-api.ts';
 import { commandsTable, instancesTable, type CommandRow, type InstanceRow } from './command-rows.ts';
-import { runMasterRound } from './master-round.ts';
+import { handleFetched, runMasterRound } from './master-round.ts';
 import { MasterRegistry } from './masters.ts';
 
 export class Instances {
@@ -44,6 +44,7 @@ export class Instances {
     const order = [...this.consumerOrder.filter((index) => index < masters.length)];
     for (let index = 0; index < masters.length; index += 1) if (!order.includes(index)) order.push(index);
     this.progressInstances();
+    handleFetched(this.context);
     for (const index of order) runMasterRound(this.context, this.registry, masters[index]!);
     this.saveRegistry();
   }
@@ -59,6 +60,8 @@ export class Instances {
     const instances = this.context.store.table<InstanceRow>(instancesTable).all();
     for (const command of commands.all()) {
       if (command.state !== 'CLAIMED') continue;
+      // dolphinscheduler-13355: the claims of the crashed engine are left to it, for ever.
+      if (command.heldBy !== undefined && bugIsOn(this.context, 'dolphinscheduler-13355')) continue;
       if (instances.some((instance) => instance.commandId === command.id)) {
         recordTransition(this.context, 'command', commandsTable, { ...command, state: 'CONSUMED' }, command.state, 'recovery', { requestId: command.requestId }, { detail: 'its instance exists' });
         commands.delete(command.id);

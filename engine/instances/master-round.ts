@@ -11,6 +11,11 @@
  * Upstream the row is lost between the non-atomic refresh and a handling path that had
  * already taken it; this re-creation folds that race into one deterministic code point,
  * so the loss replays.
+ *
+ * dolphinscheduler-13355 splits fetching from handling, as a master hands what it fetched
+ * to its handling pool: a round claims the commands (committed), and handleFetched(), in a
+ * later round, creates their instances once they have waited handlingDelayMs. The claims carry the engine process holding
+ * them, and recovery leaves the claims of a crashed engine where they are (Instances.recover).
  */
 import { bugIsOn, log, recordTransition, type EngineContext } from '../context.ts';
 import type { TransitionCause } from '../../trace/events.ts';
@@ -21,14 +26,14 @@ import type { Master, MasterRegistry } from './masters.ts';
 /** Commands one master takes in one round (count). */
 export const fetchSizeMax = 100;
 
-function moveCommand(context: EngineContext, command: CommandRow, to: CommandRow['state'], cause: TransitionCause): CommandRow {
-  const after = { ...command, state: to };
+function moveCommand(context: EngineContext, command: CommandRow, to: CommandRow['state'], cause: TransitionCause, heldBy?: string): CommandRow {
+  const after = { ...command, state: to, ...(heldBy ? { heldBy, heldAtWallMs: context.clock.wallNowMs() } : {}) };
   recordTransition(context, 'command', commandsTable, after, command.state, cause, { requestId: command.requestId });
   return after;
 }
 
-/** Create the instance for a claimed command, then delete the command. */
-function consume(context: EngineContext, master: Master, claimed: CommandRow): void {
+/** Create the instance for a claimed command, then delete the command; `masterId` made it. */
+function consume(context: EngineContext, masterId: string, claimed: CommandRow): void {
   const instance: InstanceRow = {
     id: `instance-${claimed.number}`,
     parentId: null,
@@ -45,11 +50,32 @@ function consume(context: EngineContext, master: Master, claimed: CommandRow): v
     'handle-command',
     { requestId: claimed.requestId, commandId: claimed.id },
     // The cause list is closed; which master made the instance is the variable part.
-    { detail: `master ${master.id}` },
+    { detail: `master ${masterId}` },
   );
   const consumed = moveCommand(context, claimed, 'CONSUMED', 'handle-command');
   context.store.table<CommandRow>(commandsTable).delete(consumed.id);
   context.trace.emit({ kind: 'delete', entity: 'command', id: consumed.id, cause: 'consumed' });
+}
+
+/** The engine process whose handling pool holds a deferred claim (dolphinscheduler-13355). */
+const holder = `pid-${process.pid}`;
+const heldBy = (master: Master): string => `${master.id}@${holder}`;
+/** How long a fetched command waits in the handling pool (ms of wall time; dolphinscheduler-13355 only). */
+export const handlingDelayMs = 500;
+
+/**
+ * dolphinscheduler-13355 only: the handling pool of this engine process creates the
+ * instances of the commands its masters claimed at least handlingDelayMs ago. Claims held
+ * by another (a crashed) engine process are not its own and stay where they are.
+ */
+export function handleFetched(context: EngineContext): void {
+  if (!bugIsOn(context, 'dolphinscheduler-13355')) return;
+  const commands = context.store.table<CommandRow>(commandsTable);
+  const due = context.clock.wallNowMs() - handlingDelayMs;
+  const heldDue = commands.all().filter((command) => command.state === 'CLAIMED' && command.heldBy?.endsWith(`@${holder}`) && command.heldAtWallMs! <= due);
+  for (const held of heldDue) {
+    consume(context, held.heldBy!.split('@')[0]!, held);
+  }
 }
 
 /**
@@ -61,6 +87,7 @@ function consume(context: EngineContext, master: Master, claimed: CommandRow): v
 export function runMasterRound(context: EngineContext, registry: MasterRegistry, master: Master): void {
   const commands = context.store.table<CommandRow>(commandsTable);
   const cachedView = bugIsOn(context, 'dolphinscheduler-16572');
+  const deferred = bugIsOn(context, 'dolphinscheduler-13355');
   if (!cachedView) {
     // One snapshot of the registry for the whole round.
     master.slotView = registry.slotOf(master);
@@ -80,7 +107,7 @@ export function runMasterRound(context: EngineContext, registry: MasterRegistry,
     if (!current || current.state !== 'CREATED') continue;
     let claimed: CommandRow;
     try {
-      claimed = moveCommand(context, current, 'CLAIMED', 'fetch');
+      claimed = moveCommand(context, current, 'CLAIMED', 'fetch', deferred ? heldBy(master) : undefined);
     } catch (error) {
       if (!(error instanceof StoreUnavailableError)) throw error;
       // The command table refuses writes: nothing was taken; try again next round.
@@ -96,8 +123,10 @@ export function runMasterRound(context: EngineContext, registry: MasterRegistry,
         continue;
       }
     }
+    // dolphinscheduler-13355: handed to the handling pool, which creates the instance next round.
+    if (deferred) continue;
     // The claim wrote to the table, so the rest of this synchronous transaction can too.
-    consume(context, master, claimed);
+    consume(context, master.id, claimed);
   }
   // The heartbeat at the end of the round refreshes the cached slot.
   master.slotView = registry.slotOf(master);

@@ -295,8 +295,16 @@ export class RunProcesses {
         if (runStateType(subflow) !== 'CANCELLING') moveRun(this.context, subflow.id, 'CANCELLING', 'parent-cancelling');
         moveRun(this.context, subflow.id, 'CANCELLED', 'recovery', {}, { detail: 'its process tree was dead when the engine started again' });
       }
+      if (bugIsOn(this.context, 'dolphinscheduler-15573')) {
+        // dolphinscheduler-15573: failover does not handle READY_STOP, so the instance is
+        // taken as finished and its stop is never carried out.
+        moveRun(this.context, run.id, 'COMPLETED', 'recovery', {}, { detail: 'taken as finished by recovery' });
+        continue;
+      }
       moveRun(this.context, run.id, 'CANCELLED', 'recovery', {}, { detail: 'its cancel was acknowledged and its process tree was dead when the engine started again' });
     }
+    // prefect-16746: runs whose process went down with the engine are left as they were.
+    if (bugIsOn(this.context, 'prefect-16746')) return;
     for (const run of allRuns(this.context)) {
       const type = runStateType(run);
       if (type !== 'PENDING' && type !== 'RUNNING') continue;

@@ -5,7 +5,7 @@
  */
 import type { z } from 'zod';
 import type { StartWorkflowArgs } from '../../protocol/operations.ts';
-import { log, recordTransition, type EngineContext } from '../context.ts';
+import { bugIsOn, log, recordTransition, type EngineContext } from '../context.ts';
 import type { Answer } from '../reference-engine.ts';
 import { workerArguments, workerCommand } from '../adapters/linux-process-host.ts';
 import type { ProcessHandle } from '../ports/process-host.ts';
@@ -87,6 +87,9 @@ export class Workflows {
     this.taskProcesses.delete(taskId);
     const task = this.task(taskId);
     if (!task || isTaskTerminal(task)) return;
+    // conductor-776 puts the upstream defect back here: the server learns of a task only from
+    // its worker, so a worker killed by a signal nobody sent is never heard of again.
+    if (signal !== null && bugIsOn(this.context, 'conductor-776')) return;
     const workflow = this.workflow(task.parentId)!;
     if (code === 0 && signal === null) {
       moveTask(this.context, task, 'COMPLETED', 'task-completed');

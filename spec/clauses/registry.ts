@@ -208,7 +208,7 @@ export const clauses: readonly Clause[] = [
     source: 'apache/dolphinscheduler#16572 family (master failover takes over a dead master\'s commands: each exactly once); #15099, #8980 (double consumption while masters change)',
     checkedBy:
       'Each ok start-process-instance request before an engine-crash inject that was restarted: instances are those whose creation carries its requestId; two or more, one of them after the crash, is a violation; none within restartBoundMs of the restart (or of a consumer being able to take it) is a violation, unless an instance the trace ties to no request was read back (then unknown); one made before the crash must not be read back gone after the restart. Unknown if the trace ends before the bound; no restart, nothing to judge. INSTANCE-01 leaves to this clause the requests whose bound a crash interrupted.',
-    catches: [],
+    catches: ['dolphinscheduler-13355'],
   },
   {
     id: 'PROCESS-01',
@@ -225,7 +225,7 @@ export const clauses: readonly Clause[] = [
     source: 'taskforcesh/bullmq PR #2979 (a sandboxed job stayed active for ever when its child process died; fixed in 5.34.4); Prefect: crashed infrastructure → CRASHED (a worker reports a run whose infrastructure exited as Crashed; zombie runs that stop heartbeating are marked Crashed)',
     checkedBy:
       'From what the harness saw: a run read back RUNNING (query API) while none of its processes is alive in /proc, though one was, must be read back in another state (or a process of it seen alive again) within processLossBoundMs of the look that found it so; the bound starts again when the engine comes back up if it was crashed or stopped meanwhile. A death after an ok cancel of the run or an ancestor is the engine\'s own kill and is left to RUN-CANCEL. Judged up to the teardown line; unknown if the trace ends sooner. Pushed transitions only add to the message.',
-    catches: ['bullmq-2979'],
+    catches: ['bullmq-2979', 'prefect-16746'],
   },
   {
     id: 'PROCESS-LOSS-02',
@@ -234,7 +234,7 @@ export const clauses: readonly Clause[] = [
     source: 'Conductor: an IN_PROGRESS task whose worker stopped updating it is TIMED_OUT and retried by the sweeper after its responseTimeoutSeconds (DeciderService checkTaskResponseTimeout, WorkflowSweeper); taskforcesh/bullmq PR #2979',
     checkedBy:
       'As PROCESS-LOSS-01, for tasks read back IN_PROGRESS with no live process of their own; a death after an ok terminate of the task\'s workflow is left to the workflow clauses.',
-    catches: [],
+    catches: ['conductor-776'],
   },
   {
     id: 'RESTART-01',
@@ -243,7 +243,7 @@ export const clauses: readonly Clause[] = [
     source: 'Prefect: crashed infrastructure → CRASHED (a run outlives the process that served it, and is settled, not lost); apache/dolphinscheduler#16572 family (failover of a dead master: its work is taken over, not dropped)',
     checkedBy:
       'For each engine-crash inject followed by its clear (the restart): every run, workflow, task or instance last read back present before the crash, and every run or workflow whose start request was answered ok before it, is checked on the read-backs after the restart: read back as gone (unless a deployment update deleted it) is a violation, as is a first state the machine cannot reach from the last one; an acknowledged entity never shown within restartBoundMs is a violation. An entity with no new read-back was shown unchanged (the observer writes changes only), once the history reaches restartBoundMs past the restart; unknown if it ends sooner. Commands are left to INSTANCE-04/05.',
-    catches: [],
+    catches: ['dolphinscheduler-15573'],
   },
   {
     id: 'RESTART-02',
@@ -252,7 +252,7 @@ export const clauses: readonly Clause[] = [
     source: 'Prefect: crashed infrastructure → CRASHED (its process must not run on unowned); Conductor (a task whose worker is gone is failed or retried, not run twice); apache/dolphinscheduler#16572 family (failover: exactly once)',
     checkedBy:
       'Processes alive in /proc at the engine-crash inject, or born while the engine was down, are judged restartBoundMs after the restart: dead (killed), or adopted, meaning the run or task that owns it is read back holding a process (runs PENDING, RUNNING, CANCELLING, PAUSED or SCHEDULED/AwaitingRetry; tasks IN_PROGRESS) and no new root process of that owner was started beside it. One alive at the teardown line must still be so owned. Unknown if the trace ends before the bound; no restart, nothing to judge (PROCESS-01 judges the final sweep).',
-    catches: [],
+    catches: ['dolphinscheduler-13283'],
   },
 ];
 

@@ -32,10 +32,10 @@ function replyTo(lines: Array<Record<string, unknown>>, id: number): Record<stri
 const setupArgs = { platform: 'posix', bounds: defaultBounds, bug: null, seed: 1, consumerOrder: [] };
 
 describe('EngineServer', () => {
-  it('declares capabilities that parse, with its four bug profiles', () => {
+  it('declares capabilities that parse, with its ten bug profiles', () => {
     const capabilities = Capabilities.parse(referenceCapabilities());
     expect(capabilities.clock).toBe('driven');
-    expect(capabilities.bugs.map((bug) => bug.id)).toEqual(['prefect-17792', 'prefect-17764', 'conductor-303', 'dolphinscheduler-16572', 'bullmq-2979']);
+    expect(capabilities.bugs.map((bug) => bug.id)).toEqual(['prefect-17792', 'prefect-17764', 'conductor-303', 'dolphinscheduler-16572', 'bullmq-2979', 'conductor-776', 'prefect-16746', 'dolphinscheduler-13283', 'dolphinscheduler-13355', 'dolphinscheduler-15573']);
   });
 
   it('answers hello with its name and protocol 1', async () => {

@@ -1,6 +1,6 @@
 /**
- * Goal: the harness's self-test (docs/architecture.md "Bug profiles"). With each of the four
- * upstream defects switched on, its seed scenario must FAIL, with at least the clauses
+ * Goal: the harness's self-test (docs/architecture.md "Bug profiles"). With each of the upstream
+ * defects switched on, its seed scenario must FAIL, with at least the clauses
  * the profile names as its catch, and as a judged failure, not an inconclusive crash or
  * timeout; with the defect off, the very same scenario must PASS with every verdict true.
  * A harness that passes a defective engine, or fails the reference engine, is broken.
@@ -19,7 +19,17 @@ import { violatedClauseIds, type ScenarioResult } from '../../harness/result.ts'
 import { loadScenarioFile } from '../../scenarios/schema/load.ts';
 import { livePidsOfSession, sessionOf } from './session-processes.ts';
 
-type BugProfileId = 'prefect-17792' | 'prefect-17764' | 'conductor-303' | 'dolphinscheduler-16572' | 'bullmq-2979';
+type BugProfileId =
+  | 'prefect-17792'
+  | 'prefect-17764'
+  | 'conductor-303'
+  | 'dolphinscheduler-16572'
+  | 'bullmq-2979'
+  | 'conductor-776'
+  | 'prefect-16746'
+  | 'dolphinscheduler-13283'
+  | 'dolphinscheduler-13355'
+  | 'dolphinscheduler-15573';
 
 interface SeedCase {
   bug: BugProfileId;
@@ -34,6 +44,11 @@ const seeds: readonly SeedCase[] = [
   { bug: 'conductor-303', file: 'scenarios/terminate-while-archive-listener-fails.yaml', spawnsProcesses: true },
   { bug: 'dolphinscheduler-16572', file: 'scenarios/burst-while-consumers-change.yaml', spawnsProcesses: false },
   { bug: 'bullmq-2979', file: 'scenarios/worker-killed-under-running-run.yaml', spawnsProcesses: true },
+  { bug: 'conductor-776', file: 'scenarios/worker-killed-under-in-progress-task.yaml', spawnsProcesses: true },
+  { bug: 'prefect-16746', file: 'scenarios/crash-under-running-run.yaml', spawnsProcesses: true },
+  { bug: 'dolphinscheduler-13283', file: 'scenarios/crash-under-running-run.yaml', spawnsProcesses: true },
+  { bug: 'dolphinscheduler-13355', file: 'scenarios/crash-right-after-burst.yaml', spawnsProcesses: false },
+  { bug: 'dolphinscheduler-15573', file: 'scenarios/crash-between-cancel-ack-and-kill.yaml', spawnsProcesses: true },
 ];
 
 /** The defect clause ids each seed must at least violate (docs/architecture.md "Bug profiles"). */
@@ -43,6 +58,11 @@ const defectClauses: Record<BugProfileId, string[]> = {
   'conductor-303': ['WF-TERMINATE-02', 'WF-TERMINAL-01'],
   'dolphinscheduler-16572': ['INSTANCE-01', 'INSTANCE-04'],
   'bullmq-2979': ['PROCESS-LOSS-01'],
+  'conductor-776': ['PROCESS-LOSS-02'],
+  'prefect-16746': ['PROCESS-LOSS-01'],
+  'dolphinscheduler-13283': ['RESTART-02'],
+  'dolphinscheduler-13355': ['INSTANCE-05'],
+  'dolphinscheduler-15573': ['RESTART-01'],
 };
 
 /** Per-test timeout (ms): the slowest seed run (deploy-update with the defect) takes about 11 s. */

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { clauseById, clauses } from '../../spec/clauses/registry.ts';
 
 /** The bug profiles (docs/architecture.md "Bug profiles"); `catches` may name only these. */
-const bugProfiles = ['prefect-17792', 'prefect-17764', 'conductor-303', 'dolphinscheduler-16572', 'bullmq-2979'] as const;
+const bugProfiles = ['prefect-17792', 'prefect-17764', 'conductor-303', 'dolphinscheduler-16572', 'bullmq-2979', 'conductor-776', 'prefect-16746', 'dolphinscheduler-13283', 'dolphinscheduler-13355', 'dolphinscheduler-15573'] as const;
 
 describe('the clause registry', () => {
   it('has unique ids', () => {
