@@ -59,7 +59,7 @@ export const cancelledTreeDead: ClauseChecker = (history) => {
     if (alive.length === 0) continue;
     if (!history.covers(at)) {
       // Processes seen alive at the end of the history might still die before the bound.
-      verdict.unknown(at === Infinity ? history.notCovered(at, `run ${entered.id}'s tree`) : `the trace ends before run ${entered.id}'s tree can be judged (at ${Math.round(at)} ms)`);
+      verdict.unknown(history.notCovered(at, `run ${entered.id}'s tree can be judged (at ${Math.round(at)} ms)`));
       continue;
     }
     const when =
@@ -99,7 +99,7 @@ export const subflowsCancelled: ClauseChecker = (history) => {
         const state = history.transitionsOf('run', subflowId).filter((transition) => transition.wallMs <= deadline).at(-1)?.to;
         verdict.violation(`subflow run ${subflowId} of ${parent.id} (${parent.to}) was still ${state} ${Math.round(deadline - parent.wallMs)} ms later (bound ${boundMs} ms${history.boundNote(parent.wallMs, boundMs)})`, parent.seq, subflowId);
       } else {
-        verdict.unknown(deadline === Infinity ? history.notCovered(deadline, `subflow run ${subflowId}'s cancel bound`) : `the trace ends before subflow run ${subflowId}'s cancel bound`);
+        verdict.unknown(history.notCovered(deadline, `subflow run ${subflowId}'s cancel bound`));
       }
     }
   }
@@ -139,7 +139,7 @@ export const cancelAnswerHonoured: ClauseChecker = (history) => {
       const last = reads.filter((observe) => observe.wallMs <= deadline).at(-1);
       verdict.violation(`cancel of run ${runId} was answered ok, yet the run was read back ${last?.state ?? 'never'} and never CANCELLING or CANCELLED within ${boundMs} ms`, request.seq, runId);
     } else {
-      verdict.unknown(deadline === Infinity ? history.notCovered(deadline, `the cancel of run ${runId}`) : `the trace ends before the cancel of run ${runId} could be seen to take effect`);
+      verdict.unknown(history.notCovered(deadline, `the cancel of run ${runId} could be seen to take effect`));
     }
   }
   return verdict.build();

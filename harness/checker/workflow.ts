@@ -27,11 +27,7 @@ export const terminalWorkflowTasksTerminal: ClauseChecker = (history) => {
       const task = history.observedStateAt('task', taskId, at);
       if (task?.state && !isTerminal('task', task.state)) {
         if (!history.covers(at)) {
-          verdict.unknown(
-            at === Infinity
-              ? history.notCovered(at, `workflow ${workflow.id}'s terminate bound, with task ${taskId} still ${task.state}`)
-              : `the trace ends before workflow ${workflow.id}'s terminate bound, with task ${taskId} still ${task.state}`,
-          );
+          verdict.unknown(history.notCovered(at, `workflow ${workflow.id}'s terminate bound, with task ${taskId} still ${task.state}`));
           continue;
         }
         verdict.violation(
@@ -53,7 +49,7 @@ export const terminalWorkflowNoTaskProcess: ClauseChecker = (history) => {
     const owners = new Set(history.childrenOf('task', workflow.id));
     for (const { pid, owner } of history.pidsOwnedBy(owners)) {
       const seen = history.processAliveAt(pid, at);
-      if (seen && !history.covers(at)) verdict.unknown(`the trace ends before workflow ${workflow.id}'s terminate bound, with task process ${pid} alive`);
+      if (seen && !history.covers(at)) verdict.unknown(history.notCovered(at, `workflow ${workflow.id}'s terminate bound, with task process ${pid} alive`));
       else if (seen) {
         verdict.violation(
           `workflow ${workflow.id} is ${workflow.state}, yet the process of task ${owner} (pid ${pid}, state ${seen.stat}) was alive ${Math.round(at - workflow.wallMs)} ms later (bound ${boundMs} ms${history.boundNote(workflow.wallMs, boundMs)})`,
@@ -79,7 +75,7 @@ export const terminateRunsCoreSteps: ClauseChecker = (history) => {
     const terminated = history.transitionsOf('workflow', workflowId).find((transition) => transition.seq > moment.seq && transition.to === 'TERMINATED');
     if (request.outcome === 'ok' && !terminated) {
       if (history.covers(deadline)) verdict.violation(`terminate of workflow ${workflowId} was ${answered}, but the workflow never became TERMINATED`, request.seq, workflowId);
-      else verdict.unknown(`the trace ends before the terminate bound of workflow ${workflowId}`);
+      else verdict.unknown(history.notCovered(deadline, `the terminate bound of workflow ${workflowId}`));
     }
     for (const taskId of history.childrenOf('task', workflowId)) {
       const taskBefore = history.stateBefore('task', taskId, moment.seq);
@@ -98,7 +94,7 @@ export const terminateRunsCoreSteps: ClauseChecker = (history) => {
           taskId,
         );
       } else {
-        verdict.unknown(`the trace ends before the terminate bound of workflow ${workflowId}`);
+        verdict.unknown(history.notCovered(deadline, `the terminate bound of workflow ${workflowId}`));
       }
     }
   }
@@ -131,7 +127,7 @@ export const listenerFailuresRetried: ClauseChecker = (history) => {
     } else if (history.covers(deadline)) {
       verdict.violation(`listener ${failure.name} failed for ${failure.target} (attempt ${failure.attempt}: ${failure.error}) and was neither retried nor dead-lettered within ${windowMs} ms`, failure.seq, failure.target);
     } else {
-      verdict.unknown(`the trace ends before listener ${failure.name}'s retry of ${failure.target} could be seen`);
+      verdict.unknown(history.notCovered(deadline, `listener ${failure.name}'s retry of ${failure.target} could be seen`));
     }
   }
   return verdict.build();
