@@ -2,7 +2,8 @@
  * The reference engine's durable store (not part of `npm test`; prints figures, asserts
  * nothing). Targets: at least 5,000 acknowledged start-process-instance requests per
  * second in a burst with the durable store, and under 1 s from a restart to the first
- * answered request with 10,000 unconsumed commands.
+ * answered request with 10,000 unconsumed commands; and the time from a worker's death
+ * to its run leaving RUNNING.
  *
  *   npx tsx bench/durable-store.ts [--runs 3] [--burst 5000] [--backlog 10000]
  *
@@ -18,6 +19,10 @@
  *   spawn to the hello reply, to the setup reply (recovery done), and to the reply of the
  *   first request after setup (a start-process-instance, which writes); then the number
  *   of commands it shows (it must be the backlog plus one).
+ * - worker death: a run of one long process (30 s) is started and read back RUNNING; its
+ *   process (pid from `processes`) is killed with SIGKILL by this script, as the
+ *   nemesis's `kill` does; wall ms from the kill until `tick` + `query` first read the run
+ *   in another state (CRASHED), looking every 2 ms; `--runs` times, one engine each.
  * Folders are made under the system temporary folder and removed afterwards.
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
@@ -41,6 +46,8 @@ const backlog = Number(values.backlog);
 for (const [name, value] of [['runs', runs], ['burst', burst], ['backlog', backlog]] as const) {
   if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a whole number ≥ 1, got ${value}`);
 }
+/** Between two looks while waiting for a run's state (ms). */
+const lookEveryMs = 2;
 
 interface Reply {
   type: 'reply';
@@ -174,6 +181,40 @@ async function restart(): Promise<RestartFigures> {
   }
 }
 
+/** The run's state as `query` reads it, after `tick` (the driven clock runs due work). */
+async function runState(engine: Engine, runId: string): Promise<string | null> {
+  await engine.request('tick');
+  const { entities } = (await engine.request('query')) as { entities: Array<{ entity: string; id: string; state: string }> };
+  return entities.find((view) => view.entity === 'run' && view.id === runId)?.state ?? null;
+}
+
+/** Wall ms from SIGKILL of a RUNNING run's process until the run is read back in another state. */
+async function workerDeath(): Promise<{ ms: number; state: string | null }> {
+  const engine = new Engine();
+  try {
+    await engine.start(null);
+    await engine.request('start-run', { run: 'victim', durationMs: 30_000 });
+    const giveUpAt = performance.now() + deadlineMs;
+    let pid: number | undefined;
+    while (pid === undefined) {
+      if (performance.now() > giveUpAt) throw new Error('the run never had a RUNNING process');
+      const { processes } = (await engine.request('processes')) as { processes: Array<{ pid: number; owner: string }> };
+      if ((await runState(engine, 'victim')) === 'RUNNING') pid = processes.find((view) => view.owner === 'victim')?.pid;
+      await new Promise((resolve) => setTimeout(resolve, lookEveryMs));
+    }
+    const killedAt = performance.now();
+    process.kill(pid, 'SIGKILL');
+    for (;;) {
+      const state = await runState(engine, 'victim');
+      if (state !== 'RUNNING') return { ms: performance.now() - killedAt, state };
+      if (performance.now() > giveUpAt) throw new Error('the run stayed RUNNING after its process was killed');
+      await new Promise((resolve) => setTimeout(resolve, lookEveryMs));
+    }
+  } finally {
+    await engine.shutdown();
+  }
+}
+
 const build = spawnSync(process.execPath, ['scripts/build.mjs', '--quiet', '--warn-on-type-errors'], { cwd: root, stdio: 'inherit' });
 if (build.status !== 0) {
   console.error('bench/durable-store: the build failed (see above)');
@@ -193,4 +234,10 @@ for (let run = 0; run < runs; run += 1) restarts.push(await restart());
 const ms = (pick: (figures: RestartFigures) => number) => `${Math.round(median(restarts.map(pick)))} ms`;
 console.log(
   `restart on ${backlog} unconsumed commands: hello ${ms((f) => f.helloMs)}, setup (recovered) ${ms((f) => f.setupMs)}, first request answered ${ms((f) => f.firstRequestMs)} after spawn; commands shown ${restarts.map((f) => f.commands).join(', ')} (expected ${backlog + 1})`,
+);
+
+const deaths: Array<{ ms: number; state: string | null }> = [];
+for (let run = 0; run < runs; run += 1) deaths.push(await workerDeath());
+console.log(
+  `worker death (SIGKILL of a RUNNING run's process) to the run read back out of RUNNING: ${median(deaths.map((death) => death.ms)).toFixed(1)} ms median (runs: ${deaths.map((death) => `${death.ms.toFixed(1)} ms → ${death.state}`).join(', ')}; bound processLossBoundMs ${defaultBounds.processLossBoundMs} ms)`,
 );
