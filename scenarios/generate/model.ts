@@ -2,12 +2,14 @@
  * The model behind generated scenarios, in the manner of fast-check's model-based
  * commands: each step kind's precondition reads the model and changes nothing, and its
  * update runs once a step is kept (both in the step's own file, scenarios/steps/).
- * `keepValidSteps` drops every step whose precondition fails, so any sub-list fast-check
- * shrinks to is still a valid scenario.
+ * `keepValidSteps` aims a step that names an entity the model lacks at one it has (its
+ * kind's `retarget`) and drops every step whose precondition still fails, so any
+ * sub-list fast-check shrinks to is still a valid scenario.
  *
  * After the steps comes the heal (Jepsen: run with faults, then heal and require
- * convergence): clear the faults, bring workers and a consumer back, and wait long enough
- * for every liveness bound the steps started to be judged.
+ * convergence): bring the engine back, clear the faults, bring workers and a consumer
+ * back, and wait for cancelled runs to end and commands to drain. The runner then keeps
+ * looking until every liveness bound the steps started has passed, so each is judged.
  */
 import type { Bounds } from '../../trace/events.ts';
 import { stepName, type StepInput } from '../schema/steps.ts';
@@ -41,6 +43,16 @@ export function precondition(model: GenerationModel, step: StepInput): boolean {
   return kind.precondition(model, body);
 }
 
+/** The step as it is, or aimed at an entity the model has (its kind's `retarget`); null when neither makes sense now. */
+export function fitStep(model: GenerationModel, step: StepInput): StepInput | null {
+  if (precondition(model, step)) return step;
+  const { kind, body } = kindOfStep(step);
+  const aimed = kind.retarget?.(model, body as never) ?? null;
+  if (aimed === null) return null;
+  const retargeted = { [kind.name]: aimed } as unknown as StepInput;
+  return precondition(model, retargeted) ? retargeted : null;
+}
+
 /** Apply a kept step to the model. */
 export function update(model: GenerationModel, step: StepInput): void {
   const { kind, body } = kindOfStep(step);
@@ -54,8 +66,9 @@ export function update(model: GenerationModel, step: StepInput): void {
 export function keepValidSteps(steps: readonly StepInput[], applies: (step: StepInput) => boolean = () => true): { steps: StepInput[]; model: GenerationModel } {
   const model = emptyModel();
   const kept: StepInput[] = [];
-  for (const step of steps) {
-    if (!applies(step) || !precondition(model, step)) continue;
+  for (const raw of steps) {
+    const step = applies(raw) ? fitStep(model, raw) : null;
+    if (step === null) continue;
     kept.push(step);
     update(model, step);
   }
@@ -73,11 +86,9 @@ export function healSteps(model: GenerationModel, bounds: Bounds): StepInput[] {
   if (model.paused) steps.push({ workers: 'resume' });
   if (model.burst && model.consumers === 0) steps.push({ consumers: { count: 1 } });
   for (const run of model.cancelledRuns) steps.push({ await: { run, state: 'TERMINAL', timeoutMs: bounds.cancelBoundMs + healMarginMs } });
-  if (model.terminated) steps.push({ sleep: { ms: bounds.terminateBoundMs + healMarginMs } });
   if (model.burst) steps.push({ drain: { timeoutMs: bounds.instanceBoundMs + healMarginMs } });
-  // Bounds that start at a fault: a process lost, or an engine restarted.
-  const faultBoundMs = Math.max(model.workerKilled ? bounds.processLossBoundMs : 0, model.crashed ? bounds.restartBoundMs : 0);
-  if (faultBoundMs > 0) steps.push({ sleep: { ms: faultBoundMs + healMarginMs } });
+  // No fixed waits for the other bounds (a terminate, a lost process, a restart): after
+  // the last step the runner keeps looking until every bound a clause waits for has passed.
   return steps;
 }
 

@@ -9,7 +9,11 @@ import type { SubflowPlan } from '../../protocol/operations.ts';
 
 /** Bounds of generated scenarios (counts, ms). */
 export const generationLimits = {
-  stepsMax: 10,
+  /** Elements of a generated step list (count); a situation is one element of several steps. */
+  stepsMax: 12,
+  /** Weight of a single step against a situation (scenarios/generate/situations.ts) when drawing an element. */
+  singleStepWeight: 10,
+  situationWeight: 1,
   subflowDepthMax: 2,
   subflowFanOutMax: 2,
   tasksMax: 2,
@@ -21,6 +25,10 @@ export const generationLimits = {
 
 export const runIds = ['r1', 'r2'] as const;
 export const workflowIds = ['w1', 'w2'] as const;
+/** The id a generated workflow gives its task at `index` (0-based): `w1-t1`, `w1-t2`, … */
+export const taskIdOf = (workflow: string, index: number): string => `${workflow}-t${index + 1}`;
+/** The workflow a generated task id belongs to (`w1-t2` → `w1`). */
+export const workflowOfTask = (task: string): string => task.slice(0, task.lastIndexOf('-t'));
 export const deploymentId = 'd1';
 
 /** Long-lived first, so shrinking keeps the process alive across the next steps (ms). */

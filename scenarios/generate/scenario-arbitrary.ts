@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { defaultBounds, type Bounds } from '../../trace/events.ts';
 import { Scenario, type StepInput } from '../schema/steps.ts';
 import { describeSteps, healSteps, keepValidSteps } from './model.ts';
+import { situationArbitrary } from './situations.ts';
 import { generationLimits, stepArbitrary } from './step-arbitraries.ts';
 
 export interface GeneratedScenarioOptions {
@@ -45,7 +46,15 @@ export function scenarioFromSteps(
 export function scenarioArbitrary(options: GeneratedScenarioOptions = {}): fc.Arbitrary<Scenario> {
   return fc
     .record({
-      steps: fc.array(stepArbitrary, { minLength: 1, maxLength: generationLimits.stepsMax }),
+      steps: fc
+        .array(
+          fc.oneof(
+            { arbitrary: stepArbitrary.map((step) => [step]), weight: generationLimits.singleStepWeight },
+            { arbitrary: situationArbitrary, weight: generationLimits.situationWeight },
+          ),
+          { minLength: 1, maxLength: generationLimits.stepsMax },
+        )
+        .map((groups) => groups.flat()),
       consumerOrder: fc.shuffledSubarray([0, 1, 2, 3]),
       platform: fc.constantFrom(...(options.platforms ?? (['posix', 'win32'] as const))),
     })

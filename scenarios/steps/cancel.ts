@@ -11,8 +11,12 @@ export const cancelStep = defineStep({
   needsEngine: true,
   timeLimitMs: (_body, defaultMs) => defaultMs,
   run: sendAs('cancel-run'),
-  generate: { weight: 3, arbitrary: fc.constantFrom(...runIds).map((run) => ({ run })) },
+  generate: { weight: 5, arbitrary: fc.constantFrom(...runIds).map((run) => ({ run })) },
   precondition: (model, body) => model.runs.has(body.run) && !model.cancelledRuns.includes(body.run),
+  retarget: (model) => {
+    const run = [...model.runs].find((id) => !model.cancelledRuns.includes(id));
+    return run === undefined ? null : { run };
+  },
   update: (model, body) => {
     model.cancelledRuns.push(body.run);
   },

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { z } from 'zod';
-import { runIds } from '../generate/pools.ts';
+import { runIds, taskIdOf, workflowIds, workflowOfTask } from '../generate/pools.ts';
 import { defineStep } from './step-kind.ts';
 
 export const KillStep = z
@@ -20,8 +20,22 @@ export const killStep = defineStep({
     await runtime.nemesis.killWorker((body.run ?? body.task)!);
     return 'ok';
   },
-  generate: { weight: 1, arbitrary: fc.constantFrom<string>(...runIds).map((run) => ({ run })) },
-  precondition: (model, body) => body.run !== undefined && model.runs.has(body.run),
+  generate: {
+    weight: 4,
+    // The first task of a workflow: the one surely started when the kill comes.
+    arbitrary: fc.oneof(
+      fc.constantFrom<string>(...runIds).map((run): { run?: string; task?: string } => ({ run })),
+      fc.constantFrom<string>(...workflowIds).map((workflow): { run?: string; task?: string } => ({ task: taskIdOf(workflow, 0) })),
+    ),
+  },
+  precondition: (model, body) => (body.run !== undefined ? model.runs.has(body.run) : model.workflows.has(workflowOfTask(body.task!))),
+  // A run the model has, or the first task of a workflow it has.
+  retarget: (model, body) => {
+    const run = [...model.runs].find((id) => !model.cancelledRuns.includes(id));
+    const workflow = [...model.workflows][0];
+    if (body.run !== undefined) return run !== undefined ? { run } : workflow !== undefined ? { task: taskIdOf(workflow, 0) } : null;
+    return workflow !== undefined ? { task: taskIdOf(workflow, 0) } : run !== undefined ? { run } : null;
+  },
   update: (model) => {
     model.workerKilled = true;
   },

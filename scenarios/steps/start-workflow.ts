@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { StartWorkflowArgs } from '../../protocol/operations.ts';
-import { generationLimits, processDurationMs, workflowIds } from '../generate/pools.ts';
+import { generationLimits, processDurationMs, taskIdOf, workflowIds } from '../generate/pools.ts';
 import { defineStep, operation, sendAs } from './step-kind.ts';
 
 export const startWorkflowStep = defineStep({
@@ -21,7 +21,7 @@ export const startWorkflowStep = defineStep({
       })
       .map(({ workflow, durations, ignoreSigterm }) => ({
         workflow,
-        tasks: durations.map((durationMs, index) => ({ task: `${workflow}-t${index + 1}`, durationMs, ignoreSigterm })),
+        tasks: durations.map((durationMs, index) => ({ task: taskIdOf(workflow, index), durationMs, ignoreSigterm })),
       })),
   },
   precondition: (model, body) => !model.workflows.has(body.workflow),

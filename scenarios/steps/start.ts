@@ -24,6 +24,13 @@ export const startStep = defineStep({
       .map(({ onDeployment, ...plan }) => ({ ...plan, ...(onDeployment ? { deployment: deploymentId } : {}) })),
   },
   precondition: (model, body) => !model.runs.has(body.run) && (body.deployment === undefined || model.deployed),
+  // A run id not used yet, started at once when there is no deployment to start it on.
+  retarget: (model, body) => {
+    const run = model.runs.has(body.run) ? runIds.find((id) => !model.runs.has(id)) : body.run;
+    if (run === undefined) return null;
+    const { deployment, ...plan } = body;
+    return { ...plan, run, ...(deployment !== undefined && model.deployed ? { deployment } : {}) };
+  },
   update: (model, body) => {
     model.runs.add(body.run);
   },

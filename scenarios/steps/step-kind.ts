@@ -104,6 +104,12 @@ export interface StepKind<Name extends string, Schema extends z.ZodType> {
   generate: { arbitrary: fc.Arbitrary<z.input<Schema>>; weight: number } | null;
   /** Would this step make sense now? Reads the model only. */
   precondition(model: GenerationModel, body: z.input<Schema>): boolean;
+  /**
+   * For a generated step that names an entity the model does not have: the same step
+   * aimed at one it has, or null. Without it such a step is dropped, and steps that act
+   * on what earlier steps made (a cancel, a kill, a terminate) would be rare.
+   */
+  retarget?(model: GenerationModel, body: z.input<Schema>): z.input<Schema> | null;
   /** Apply a kept step to the model. */
   update(model: GenerationModel, body: z.input<Schema>): void;
 }

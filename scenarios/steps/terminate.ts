@@ -13,6 +13,10 @@ export const terminateStep = defineStep({
   run: sendAs('terminate-workflow'),
   generate: { weight: 3, arbitrary: fc.constantFrom(...workflowIds).map((workflow) => ({ workflow })) },
   precondition: (model, body) => model.workflows.has(body.workflow),
+  retarget: (model) => {
+    const workflow = [...model.workflows][0];
+    return workflow === undefined ? null : { workflow };
+  },
   update: (model) => {
     model.terminated = true;
   },

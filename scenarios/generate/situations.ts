@@ -1,0 +1,40 @@
+/**
+ * Situations: short runs of steps that explore draws as one element, because each is a
+ * window a defect lives in and independent steps almost never line up on it. Each is a
+ * scripted scenario's core (the comment names it), with the run it needs. The steps go through the model
+ * like any others (`keepValidSteps`), so a situation whose entities are missing is aimed
+ * at ones that exist or dropped, and shrinking still yields valid scenarios.
+ */
+import fc from 'fast-check';
+import type { StepInput } from '../schema/steps.ts';
+import { runIds, subflows } from './pools.ts';
+
+/** A run started at once whose process lives long enough for the window (30 s), with the id it got. */
+const longRun = fc
+  .record({ run: fc.constantFrom<string>(...runIds), ignoreSigterm: fc.boolean(), subflows: subflows(0) })
+  .map((plan): { id: string; start: StepInput } => ({ id: plan.run, start: { start: { ...plan, durationMs: 30_000 } } }));
+
+/** Each situation with its weight among the others. */
+const situations: ReadonlyArray<{ name: string; weight: number; arbitrary: fc.Arbitrary<StepInput[]> }> = [
+  {
+    // crash-between-cancel-ack-and-kill: the engine dies while it still kills the tree.
+    name: 'crash between a cancel and its kill',
+    weight: 1,
+    arbitrary: longRun.map(({ id, start }): StepInput[] => [start, { await: { run: id, state: 'RUNNING', timeoutMs: 3_000 } }, { cancel: { run: id } }, { crash: {} }]),
+  },
+  {
+    // worker-killed-under-running-run: the process dies while its run is RUNNING.
+    name: 'worker killed under a RUNNING run',
+    weight: 1,
+    arbitrary: longRun.map(({ id, start }): StepInput[] => [start, { await: { run: id, state: 'RUNNING', timeoutMs: 3_000 } }, { kill: { run: id } }]),
+  },
+  {
+    // crash-under-running-run: the engine dies while a run is RUNNING.
+    name: 'crash under a RUNNING run',
+    weight: 1,
+    arbitrary: longRun.map(({ id, start }): StepInput[] => [start, { await: { run: id, state: 'RUNNING', timeoutMs: 3_000 } }, { crash: {} }]),
+  },
+];
+
+/** One situation's steps, weighted. */
+export const situationArbitrary: fc.Arbitrary<StepInput[]> = fc.oneof(...situations.map(({ weight, arbitrary }) => ({ weight, arbitrary })));
