@@ -14,6 +14,9 @@ const longRun = fc
   .record({ run: fc.constantFrom<string>(...runIds), ignoreSigterm: fc.boolean(), subflows: subflows(0) })
   .map((plan): { id: string; start: StepInput } => ({ id: plan.run, start: { start: { ...plan, durationMs: 30_000 } } }));
 
+/** Steps of the longest situation (count); a generated list holds at most stepsMax × this. */
+export const situationStepsMax = 4;
+
 /** Each situation with its weight among the others. */
 const situations: ReadonlyArray<{ name: string; weight: number; arbitrary: fc.Arbitrary<StepInput[]> }> = [
   {

@@ -9,9 +9,9 @@
  * exit 1 and write counterexample.yaml, summary.json, junit.xml and a REPRO.md that names
  * the seed, the replay path and the file. No flow-worker process may outlive any of it.
  *
- * Method: real processes, no mocks, and only two campaigns (each about 16 s: about 26
+ * Method: real processes, no mocks, and only two campaigns (each about 16 s: a few
  * detection runs, then about 38 shrink runs of 0.25 s each): one through `explore()`, one
- * through `main(argv)` in this process with its output captured. Seed 1 is fixed, so a
+ * through `main(argv)` in this process with its output captured. Seed 4 is fixed, so a
  * failure here replays with the same call. Each slow test carries its own timeout: the
  * campaign's time limits (60 s detection, 30 s shrinking) plus room for the run in flight.
  * Files go to a temporary directory removed at the end. For the leak check, every engine
@@ -35,13 +35,13 @@ import type { Scenario } from '../../scenarios/schema/steps.ts';
 import { livePidsOfSession, sessionPrefixOf } from '../harness/session-processes.ts';
 
 const bug = 'prefect-17764';
-const seed = 6;
+const seed = 4;
 /** The clauses prefect-17764 is caught by (engine/bugs/profiles.ts). */
 const targetClauses = ['DEPLOY-UPDATE-01', 'DEPLOY-BACKLOG-02'];
 /** Most steps a shrunk counterexample may keep (count). */
 const counterexampleStepsMax = 8;
 
-/** Campaign bounds (count, ms): seed 6 finds the defect after 31 runs in about 30 s on this machine and shrinks it to 3 steps (generation with the nemesis steps). */
+/** Campaign bounds (count, ms): seed 4 finds the defect after 3 runs in about 3 s on this machine (generation with situations and retargeted steps). */
 const campaign = { runs: 60, timeLimitMs: 120_000, shrinkTimeLimitMs: 30_000 } as const;
 /** Test timeout of a campaign (ms): both time limits plus one scenario run in flight, with room. */
 const campaignTestTimeoutMs = campaign.timeLimitMs + campaign.shrinkTimeLimitMs + 30_000;

@@ -3,8 +3,10 @@
  * `flowconform explore` can print a seed, and a shrunk counterexample is a scenario file
  * that replays. Concretely: the same seed gives the same scenarios and different seeds
  * differ; every generated scenario re-parses unchanged with the `Scenario` schema, is at
- * most `generationLimits.stepsMax` kept steps followed by exactly the heal of the model
- * they leave, and passes every step's precondition (keepValidSteps keeps it whole); every
+ * most `generationLimits.stepsMax` elements (a step or a situation) of kept steps
+ * followed by exactly the heal of the model they leave, and passes every step's
+ * precondition (keepValidSteps keeps it whole); a step naming a missing entity is aimed
+ * at one that exists or dropped; every
  * shrink fast-check tries is just as valid; the heal undoes each kind of fault in order;
  * and the `explore` command's `--dry-run` and its usage errors behave as documented.
  *
@@ -25,6 +27,7 @@ import { z } from 'zod';
 import { main } from '../../harness/cli/main.ts';
 import { describeSteps, healMarginMs, healSteps, keepValidSteps, precondition, update, type GenerationModel } from '../../scenarios/generate/model.ts';
 import { scenarioArbitrary, scenarioFromSteps } from '../../scenarios/generate/scenario-arbitrary.ts';
+import { situationArbitrary, situationStepsMax } from '../../scenarios/generate/situations.ts';
 import { generationLimits, stepArbitrary } from '../../scenarios/generate/step-arbitraries.ts';
 import { parseScenario } from '../../scenarios/schema/load.ts';
 import { Scenario, Step, type StepInput } from '../../scenarios/schema/steps.ts';
@@ -71,11 +74,14 @@ function splitGenerated(scenario: Scenario, bounds: Bounds = defaultBounds): { k
 }
 
 /** Every check a generated scenario must pass; throws (through expect) at the first that fails. */
+/** Most kept steps a generated scenario may have: every element a longest situation (count). */
+const keptStepsMax = generationLimits.stepsMax * situationStepsMax;
+
 function expectValidGenerated(scenario: Scenario): void {
   expect(Scenario.parse(scenario), 'Scenario.parse changes nothing').toEqual(scenario);
   const split = splitGenerated(scenario);
   expect(split, `steps are kept steps then their heal: ${describeSteps(scenario.steps)}`).not.toBeNull();
-  expect(split!.kept, 'kept steps').toBeLessThanOrEqual(generationLimits.stepsMax);
+  expect(split!.kept, 'kept steps').toBeLessThanOrEqual(keptStepsMax);
   expect(scenario.steps.length).toBe(Math.max(1, split!.kept + split!.heal));
   // Walking every step (heal included) through precondition/update accepts each one.
   expect(keepValidSteps(scenario.steps).steps, 'keepValidSteps keeps every step').toEqual(scenario.steps);
@@ -106,7 +112,7 @@ describe('determinism', () => {
 });
 
 describe('validity', () => {
-  it(`every generated scenario re-parses unchanged, is at most ${generationLimits.stepsMax} kept steps plus heal, and passes every precondition (property, ${validityRuns} runs)`, () => {
+  it(`every generated scenario re-parses unchanged, is at most ${keptStepsMax} kept steps plus heal, and passes every precondition (property, ${validityRuns} runs)`, () => {
     fc.assert(
       fc.property(scenarioArbitrary(), (scenario) => {
         expectValidGenerated(scenario);
@@ -204,9 +210,28 @@ describe('heal', () => {
     expect(healSteps(model, defaultBounds)).toEqual([{ drain: { timeoutMs: defaultBounds.instanceBoundMs + healMarginMs } }]);
   });
 
-  it('waits past the terminate bound after a terminate', () => {
-    const { model } = keepValidSteps([{ startWorkflow: { workflow: 'w1', tasks: [{ task: 'w1-t1' }] } }, { terminate: { workflow: 'w1' } }]);
-    expect(healSteps(model, defaultBounds)).toEqual([{ sleep: { ms: defaultBounds.terminateBoundMs + healMarginMs } }]);
+  it('adds no fixed wait after a terminate, a crash or a kill: the runner looks until their bounds pass', () => {
+    const { model } = keepValidSteps([
+      { startWorkflow: { workflow: 'w1', tasks: [{ task: 'w1-t1' }] } },
+      { terminate: { workflow: 'w1' } },
+      { start: { run: 'r1' } },
+      { kill: { run: 'r1' } },
+      { crash: {} },
+    ]);
+    expect(model).toMatchObject({ terminated: true, workerKilled: true, engine: 'crashed' });
+    expect(healSteps(model, defaultBounds)).toEqual([{ restart: {} }]);
+  });
+
+  it('aims a step that names a missing entity at one the model has, and drops it when there is none', () => {
+    const { steps } = keepValidSteps([{ kill: { run: 'r2' } }, { start: { run: 'r1' } }, { cancel: { run: 'r2' } }, { kill: { run: 'r2' } }, { terminate: { workflow: 'w1' } }]);
+    // The first kill has nothing to aim at; the cancel goes to r1; the second kill finds r1
+    // cancelled (a kill is aimed only at a run still going) and no workflow, so it is dropped,
+    // as is the terminate.
+    expect(steps).toEqual([{ start: { run: 'r1' } }, { cancel: { run: 'r1' } }]);
+  });
+
+  it('every situation has at most situationStepsMax steps', () => {
+    for (const steps of fc.sample(situationArbitrary, { seed: 3, numRuns: 200 })) expect(steps.length).toBeLessThanOrEqual(situationStepsMax);
   });
 });
 
