@@ -107,6 +107,21 @@ export function violatedClauseIds(verdicts: readonly Pick<ClauseVerdict, 'clause
   return ids;
 }
 
+/**
+ * Why a scenario is inconclusive, in a line: the run's error (an engine that hung,
+ * crashed or broke the protocol), or else the clauses that could not be decided, each
+ * with its first reason. Empty for a scenario that is not inconclusive.
+ */
+export function inconclusiveReason(result: Pick<ScenarioResult, 'outcome' | 'error' | 'verdicts'>): string {
+  if (result.outcome !== 'inconclusive') return '';
+  if (result.error !== undefined) return result.error;
+  const undecided = result.verdicts.filter((verdict) => verdict.valid === 'unknown');
+  if (undecided.length === 0) return 'no clause could be decided';
+  const [first, ...rest] = undecided;
+  const reason = first!.unknownReasons[0] ?? 'no reason given';
+  return `${first!.clauseId} unknown: ${reason}${first!.unknownReasons.length > 1 ? ` (and ${first!.unknownReasons.length - 1} more)` : ''}${rest.length > 0 ? `; also unknown: ${rest.map((verdict) => verdict.clauseId).join(', ')}` : ''}`;
+}
+
 /** CLI exit code of a suite: 1 if any clause failed, else 3 if any inconclusive, else 0. */
 export function suiteExitCode(suite: SuiteResult): 0 | 1 | 3 {
   if (suite.results.some((result) => result.outcome === 'fail')) return 1;

@@ -6,7 +6,7 @@
  */
 import picocolors from 'picocolors';
 import type { EngineInfo, ScenarioOutcome, ScenarioResult, SuiteResult } from '../harness/result.ts';
-import { listOrNone, missingText, truncate, uncheckedFamilies, violatedClauseIds } from './text.ts';
+import { inconclusiveReason, listOrNone, missingText, truncate, uncheckedFamilies, violatedClauseIds } from './text.ts';
 
 export interface ConsoleOptions {
   /** Emit ANSI colour codes. Default false, so output is the same wherever it is rendered. */
@@ -59,7 +59,7 @@ export function formatScenarioLine(result: ScenarioResult, options: ConsoleOptio
     }
     case 'inconclusive':
       outcome = colors.yellow(colors.bold(label));
-      detail = `: ${truncate(result.error ?? 'no reason recorded', errorLengthMax)}`;
+      detail = `: ${truncate(inconclusiveReason(result), errorLengthMax)}`;
       break;
     case 'not-applicable':
       // Cyan, not yellow or red: it is no finding about the engine and must not read as one.

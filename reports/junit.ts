@@ -30,7 +30,7 @@
  */
 import junitReportBuilder, { type Builder, type TestCase } from 'junit-report-builder';
 import type { ClauseVerdict, EngineInfo, ScenarioResult, SuiteResult } from '../harness/result.ts';
-import { findClause, listOrNone, missingText, truncate, uncheckedFamilies } from './text.ts';
+import { findClause, inconclusiveReason, listOrNone, missingText, truncate, uncheckedFamilies } from './text.ts';
 
 /**
  * The package's types declare `export default builder`, but its CommonJS entry does
@@ -138,7 +138,7 @@ function addScenario(builder: Builder, suite: SuiteResult, result: ScenarioResul
   }
 
   if (result.outcome === 'inconclusive') {
-    const reason = result.error ?? 'inconclusive, no reason recorded';
+    const reason = inconclusiveReason(result);
     testSuite
       .testCase()
       .className(result.scenario)

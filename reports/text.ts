@@ -53,4 +53,4 @@ export function missingText(missingCapabilities: readonly string[]): string {
   return missingCapabilities.length > 0 ? `engine lacks ${missingCapabilities.join(', ')}` : 'no missing capability recorded';
 }
 
-export { violatedClauseIds } from '../harness/result.ts';
+export { inconclusiveReason, violatedClauseIds } from '../harness/result.ts';

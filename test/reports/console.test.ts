@@ -49,6 +49,15 @@ describe('formatScenarioLine', () => {
     expect(line).not.toContain('\n');
   });
 
+  it('names the undecided clause and its first reason when an inconclusive run had no error', () => {
+    const result = inconclusiveResult();
+    delete result.error;
+    result.verdicts.push({ clauseId: 'RESTART-02', valid: 'unknown', violations: [], unknownReasons: ['a', 'b'] });
+    const line = formatScenarioLine(result);
+    expect(line).toContain(': WF-TERMINAL-01 unknown: trace ended before terminateBoundMs; also unknown: RESTART-02');
+    expect(line).not.toContain('no reason');
+  });
+
   it('says a not-applicable scenario is not applicable and names what the engine lacks', () => {
     const line = formatScenarioLine(notApplicableResult());
     expect(line).toBe(
