@@ -237,6 +237,12 @@ export const retriesFollowed: ClauseChecker = (history) => {
       if (count > 1 && retries === undefined) needRetries(`running ${count} times`);
       else if (retries !== undefined && count > retries + 1) verdict.violation(`run ${transition.id} ran ${count} times with ${retries} retries`, transition.seq, transition.id);
     }
+    // Back to AwaitingRetry from RUNNING is a retry; with every retry used up it may not happen.
+    if (transition.to === 'SCHEDULED/AwaitingRetry' && transition.from !== null && readRunState(transition.from)?.type === 'RUNNING') {
+      const count = attempts.get(transition.id) ?? 0;
+      if (retries === undefined) needRetries(`being retried after ${count} attempt(s)`);
+      else if (count > retries) verdict.violation(`run ${transition.id} went back to SCHEDULED/AwaitingRetry after ${count} attempt(s) with ${retries} retries: it had none left and should be FAILED`, transition.seq, transition.id);
+    }
     if (transition.to === 'FAILED' && transition.from !== null && readRunState(transition.from)?.type === 'RUNNING') {
       const count = attempts.get(transition.id) ?? 0;
       if (retries === undefined) needRetries(`failing for good after ${count} attempt(s)`);

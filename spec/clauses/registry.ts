@@ -99,9 +99,10 @@ export const clauses: readonly Clause[] = [
   {
     id: 'RUN-RETRY-01',
     family: 'deployment',
-    must: 'A run that fails with retries left MUST go to SCHEDULED/AwaitingRetry, and MUST NOT be run more than retries + 1 times.',
-    source: 'Prefect core_policy.py RetryFailedFlows',
-    checkedBy: 'Count transitions into RUNNING per run; a FAILED while attempts <= retries is a violation.',
+    must: 'A run that fails with retries left MUST go to SCHEDULED/AwaitingRetry, one with none left MUST NOT, and no run MUST be run more than retries + 1 times.',
+    source: 'Prefect core_policy.py RetryFailedFlows (retries only while run_count <= retries)',
+    checkedBy:
+      'Count transitions into RUNNING per run; a FAILED from RUNNING while attempts <= retries, a RUNNING → SCHEDULED/AwaitingRetry while attempts > retries, and attempts > retries + 1 are violations.',
     catches: [],
   },
   {

@@ -279,10 +279,19 @@ describe('RUN-RETRY-01: a run that fails with retries left goes to AwaitingRetry
     expect(violation.message).toContain('AwaitingRetry');
   });
 
+  it.each([0, 1])('is violated by a run back in AwaitingRetry after its %i retries are used up', (retries) => {
+    const attempts = [...Array<'retry'>(retries + 1).fill('retry')];
+    const { events, ends } = retryTrace(retries, attempts);
+    const violation = expectViolated(events, 'RUN-RETRY-01', { entity: 'run-1', seq: ends.at(-1)!.seq });
+    expect(violation.message).toContain(`after ${retries + 1} attempt(s) with ${retries} retries`);
+    expect(violation.message).toContain('none left');
+  });
+
   it('is violated by a run attempted retries + 2 times', () => {
+    // The second retry is itself a violation (none left); the third attempt is another.
     const { events } = retryTrace(1, ['retry', 'retry', 'COMPLETED']);
-    const violation = expectViolated(events, 'RUN-RETRY-01', { entity: 'run-1' });
-    expect(violation.message).toContain('ran 3 times with 1 retries');
+    expectViolated(events, 'RUN-RETRY-01', { entity: 'run-1' });
+    expect(judge(events, 'RUN-RETRY-01').violations.map((violation) => violation.message)).toContainEqual(expect.stringContaining('ran 3 times with 1 retries'));
   });
 });
 
