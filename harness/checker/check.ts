@@ -6,6 +6,7 @@ import { clauses } from '../../spec/clauses/registry.ts';
 import type { TraceEvent } from '../../trace/events.ts';
 import { combineValidity, type ClauseVerdict, type Validity } from '../result.ts';
 import { backlogExecuted, concurrencyLimitHeld, oneRunPerSlot, retriesFollowed, updateDeletesOnlyFutureScheduled } from './deployment.ts';
+import { unmetExpectations } from './expectations.ts';
 import { History } from './history.ts';
 import { ackAfterDurableCommand, acknowledgedBeforeCrashYieldsOne, acknowledgedYieldsInstance, commandsNeverVanish, noDuplicateInstance } from './instance.ts';
 import { lostRunLeavesRunning, lostTaskLeavesInProgress, noProcessOutlivesScenario } from './process.ts';
@@ -61,6 +62,8 @@ export interface CheckResult {
    * trace's clock) by which every such bound has passed; null when none is open.
    */
   openBoundsEndWallMs: number | null;
+  /** Timed-out awaits that name no clause: the scenario is inconclusive for these reasons. */
+  undecidedExpectations: string[];
 }
 
 /** Judge a trace against every clause (or those in `only`). */
@@ -77,5 +80,18 @@ export function checkTrace(events: readonly TraceEvent[], only?: readonly string
         return { clauseId: clause.id, valid: 'unknown', violations: [], unknownReasons: [`checker threw: ${String(error)}`] };
       }
     });
-  return { valid: combineValidity(verdicts.map((verdict) => verdict.valid)), verdicts, openBoundsEndWallMs: history.openBoundsEndWallMs };
+  // A timed-out await that stands for a clause is a violation of it (harness/checker/expectations.ts).
+  const unmet = unmetExpectations(events);
+  for (const verdict of verdicts) {
+    const violations = unmet.byClause.get(verdict.clauseId);
+    if (violations === undefined) continue;
+    verdict.violations.push(...violations);
+    verdict.valid = false;
+  }
+  return {
+    valid: combineValidity(verdicts.map((verdict) => verdict.valid)),
+    verdicts,
+    openBoundsEndWallMs: history.openBoundsEndWallMs,
+    undecidedExpectations: unmet.undecided,
+  };
 }

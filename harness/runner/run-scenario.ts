@@ -221,7 +221,9 @@ export async function runScenario(scenario: LoadedScenario, options: RunScenario
   trace.emit({ kind: 'end', outcome: end.outcome, ...(end.error === undefined ? {} : { error: end.error }) });
 
   const notApplicable = missing.length > 0;
-  const { verdicts } = notApplicable ? { verdicts: [] } : checkTrace(trace.events);
+  const { verdicts, undecidedExpectations } = notApplicable ? { verdicts: [], undecidedExpectations: [] } : checkTrace(trace.events);
+  // An await that timed out naming no clause: the scenario could not set up what it checks.
+  if (end.error === undefined && undecidedExpectations.length > 0) end = { ...end, error: undecidedExpectations.join('; ') };
   let tracePath: string | null = null;
   if (options.traceDir) {
     tracePath = path.join(options.traceDir, `${scenario.name}.jsonl`);
@@ -231,7 +233,7 @@ export async function runScenario(scenario: LoadedScenario, options: RunScenario
     ? 'not-applicable'
     : verdicts.some((verdict) => verdict.valid === false)
       ? 'fail'
-      : end.outcome !== 'completed' || verdicts.some((verdict) => verdict.valid === 'unknown')
+      : end.outcome !== 'completed' || undecidedExpectations.length > 0 || verdicts.some((verdict) => verdict.valid === 'unknown')
         ? 'inconclusive'
         : 'pass';
   return {

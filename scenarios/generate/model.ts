@@ -85,7 +85,8 @@ export function healSteps(model: GenerationModel, bounds: Bounds): StepInput[] {
   steps.push(...[...model.faults].map((fault): StepInput => ({ fault: { clear: fault as 'archive-listener' } })));
   if (model.paused) steps.push({ workers: 'resume' });
   if (model.burst && model.consumers === 0) steps.push({ consumers: { count: 1 } });
-  for (const run of model.cancelledRuns) steps.push({ await: { run, state: 'TERMINAL', timeoutMs: bounds.cancelBoundMs + healMarginMs } });
+  // A wait only: whether the cancel had to end the run, and how, is for the RUN-CANCEL clauses.
+  for (const run of model.cancelledRuns) steps.push({ await: { run, state: 'TERMINAL', timeoutMs: bounds.cancelBoundMs + healMarginMs, waitOnly: true } });
   if (model.burst) steps.push({ drain: { timeoutMs: bounds.instanceBoundMs + healMarginMs } });
   // No fixed waits for the other bounds (a terminate, a lost process, a restart): after
   // the last step the runner keeps looking until every bound a clause waits for has passed.

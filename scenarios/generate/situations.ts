@@ -23,19 +23,19 @@ const situations: ReadonlyArray<{ name: string; weight: number; arbitrary: fc.Ar
     // crash-between-cancel-ack-and-kill: the engine dies while it still kills the tree.
     name: 'crash between a cancel and its kill',
     weight: 1,
-    arbitrary: longRun.map(({ id, start }): StepInput[] => [start, { await: { run: id, state: 'RUNNING', timeoutMs: 3_000 } }, { cancel: { run: id } }, { crash: {} }]),
+    arbitrary: longRun.map(({ id, start }): StepInput[] => [start, { await: { run: id, state: 'RUNNING', timeoutMs: 3_000, waitOnly: true } }, { cancel: { run: id } }, { crash: {} }]),
   },
   {
     // worker-killed-under-running-run: the process dies while its run is RUNNING.
     name: 'worker killed under a RUNNING run',
     weight: 1,
-    arbitrary: longRun.map(({ id, start }): StepInput[] => [start, { await: { run: id, state: 'RUNNING', timeoutMs: 3_000 } }, { kill: { run: id } }]),
+    arbitrary: longRun.map(({ id, start }): StepInput[] => [start, { await: { run: id, state: 'RUNNING', timeoutMs: 3_000, waitOnly: true } }, { kill: { run: id } }]),
   },
   {
     // crash-under-running-run: the engine dies while a run is RUNNING.
     name: 'crash under a RUNNING run',
     weight: 1,
-    arbitrary: longRun.map(({ id, start }): StepInput[] => [start, { await: { run: id, state: 'RUNNING', timeoutMs: 3_000 } }, { crash: {} }]),
+    arbitrary: longRun.map(({ id, start }): StepInput[] => [start, { await: { run: id, state: 'RUNNING', timeoutMs: 3_000, waitOnly: true } }, { crash: {} }]),
   },
 ];
 

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { z } from 'zod';
 import { operationLimits } from '../../protocol/limits.ts';
 import type { EntityView } from '../../protocol/operations.ts';
+import { clauses } from '../../spec/clauses/registry.ts';
 import { normaliseRunState } from '../../spec/states.ts';
 import { isTerminal } from '../../spec/transitions.ts';
 import type { EntityKind } from '../../trace/events.ts';
@@ -26,11 +27,22 @@ export const AwaitStep = z
      */
     state: z.string().min(1),
     timeoutMs: z.number().int().positive().max(operationLimits.timeoutMsMax).default(10_000),
+    /** The clause this expectation stands for: a timeout is a violation of it. */
+    clause: z
+      .string()
+      .refine((id) => clauses.some((clause) => clause.id === id), { message: 'not a clause id (see `flowconform clauses`)' })
+      .optional(),
+    /**
+     * A wait, not an expectation: a timeout lets the scenario go on. Without it and
+     * without `clause`, a timeout leaves the scenario inconclusive, naming this step.
+     */
+    waitOnly: z.boolean().optional(),
   })
   .strict()
   .refine((step) => awaitTargets.filter((key) => step[key] !== undefined).length === 1, {
     message: 'await names exactly one of run, workflow, task, command, instance',
-  });
+  })
+  .refine((step) => !(step.clause !== undefined && step.waitOnly === true), { message: 'an await with a clause is an expectation, not waitOnly' });
 
 /** The one entity an await names. */
 export function awaitTarget(body: z.output<typeof AwaitStep>): { entity: EntityKind; id: string } {
@@ -64,7 +76,8 @@ export const awaitStep = defineStep({
   },
   generate: {
     weight: 2,
-    arbitrary: fc.record({ run: fc.constantFrom<string>(...runIds), state: fc.constantFrom('RUNNING', 'TERMINAL') }).map((target) => ({ ...target, timeoutMs: 3_000 })),
+    // A generated await is a wait: whether the run gets there is for the clauses to judge.
+    arbitrary: fc.record({ run: fc.constantFrom<string>(...runIds), state: fc.constantFrom('RUNNING', 'TERMINAL') }).map((target) => ({ ...target, timeoutMs: 3_000, waitOnly: true })),
   },
   // Waiting for a long run to end on its own would only burn the step's timeout.
   precondition: (model, body) =>

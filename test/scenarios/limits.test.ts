@@ -27,6 +27,16 @@ describe('scenario limits', () => {
     expect(tooDeep).toThrow(/steps\[0\]\.start\.subflows.*levels deep/);
   });
 
+  it('refuses an await naming a clause that does not exist, and one that is both an expectation and a wait', () => {
+    const ok = parseScenario(scenario('steps:\n  - await: { run: r1, state: TERMINAL, clause: PROCESS-LOSS-01 }\n'), 'ok.yaml');
+    expect(ok.steps).toHaveLength(1);
+    const unknown = () => parseScenario(scenario('steps:\n  - await: { run: r1, state: TERMINAL, clause: NOPE-01 }\n'), 'nope.yaml');
+    expect(unknown).toThrow(ScenarioError);
+    expect(unknown).toThrow(/steps\[0\]\.await\.clause.*not a clause id/);
+    const both = () => parseScenario(scenario('steps:\n  - await: { run: r1, state: TERMINAL, clause: PROCESS-LOSS-01, waitOnly: true }\n'), 'both.yaml');
+    expect(both).toThrow(/not waitOnly/);
+  });
+
   it('refuses two sibling subflows with one name', () => {
     const twins = () => parseScenario(scenario('steps:\n  - start: { run: r1, subflows: [{ name: a }, { name: a }] }\n'), 'twins.yaml');
     expect(twins).toThrow(/named 'a'/);
