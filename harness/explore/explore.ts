@@ -18,7 +18,7 @@ import type { Capabilities } from '../../protocol/capabilities.ts';
 import { missingForStep } from '../applicability.ts';
 import { scenarioArbitrary, type GeneratedScenarioOptions } from '../../scenarios/generate/scenario-arbitrary.ts';
 import type { Scenario } from '../../scenarios/schema/steps.ts';
-import { violatedClauseIds, type ScenarioResult } from '../result.ts';
+import { inconclusiveReason, violatedClauseIds, type ScenarioResult } from '../result.ts';
 import { runScenario } from '../runner/run-scenario.ts';
 
 export interface ExploreOptions {
@@ -36,7 +36,21 @@ export interface ExploreOptions {
   shrinkTimeLimitMs: number;
   /** Called after every scenario run. */
   onProgress?: (progress: ExploreProgress) => void;
+  /** End detection at the first inconclusive run (its scenario and result in the report, not shrunk). */
+  stopOnInconclusive?: boolean;
 }
+
+/** An inconclusive run of detection: which run, why, and what it ran. */
+export interface InconclusiveRun {
+  /** 1-based run number in detection. */
+  run: number;
+  reason: string;
+  scenario: Scenario;
+  result: ScenarioResult;
+}
+
+/** Inconclusive runs a report keeps in full (count); the count itself has them all. */
+export const inconclusiveKeptMax = 20;
 
 export interface ExploreProgress {
   phase: 'detect' | 'shrink';
@@ -57,6 +71,10 @@ export interface ExploreReport {
   detectionMs: number;
   /** Runs that ended inconclusive during detection (count). */
   inconclusiveRuns: number;
+  /** The first inconclusiveKeptMax of them, with their reasons. */
+  inconclusive: InconclusiveRun[];
+  /** Detection ended at an inconclusive run (`stopOnInconclusive`): the last of `inconclusive`. */
+  stoppedOnInconclusive: boolean;
   shrinkRuns: number;
   shrinkMs: number;
   /** Shrink steps fast-check took (count). */
@@ -101,21 +119,30 @@ async function campaign(options: ExploreOptions, arbitrary: fc.Arbitrary<Scenari
   let phase: ExploreProgress['phase'] = 'detect';
   let runCount = 0;
   let inconclusiveRuns = 0;
+  const inconclusive: InconclusiveRun[] = [];
   let phaseStarted = started;
 
   const runOne = async (scenario: Scenario): Promise<ScenarioResult> => {
     inFlight = runScenario(scenario, { bug: options.bug, seed: options.seed, engine, pool });
     const result = await inFlight;
     runCount += 1;
-    if (phase === 'detect' && result.outcome === 'inconclusive') inconclusiveRuns += 1;
+    if (phase === 'detect' && result.outcome === 'inconclusive') {
+      inconclusiveRuns += 1;
+      if (inconclusive.length < inconclusiveKeptMax) inconclusive.push({ run: runCount, reason: inconclusiveReason(result), scenario, result });
+    }
     options.onProgress?.({ phase, run: runCount, elapsedMs: Date.now() - phaseStarted, seed: options.seed, outcome: result.outcome, steps: scenario.steps.length });
     return result;
   };
 
   let firstFailure = null as ScenarioResult | null;
+  let stoppedOnInconclusive = false;
   const detection = (await fc.check(
     fc.asyncProperty(arbitrary, async (scenario) => {
       const result = await runOne(scenario);
+      if (result.outcome === 'inconclusive' && options.stopOnInconclusive) {
+        stoppedOnInconclusive = true;
+        return false;
+      }
       if (result.outcome !== 'fail') return true;
       firstFailure = result;
       return false;
@@ -132,6 +159,8 @@ async function campaign(options: ExploreOptions, arbitrary: fc.Arbitrary<Scenari
     detectionRuns,
     detectionMs,
     inconclusiveRuns,
+    inconclusive,
+    stoppedOnInconclusive,
     shrinkRuns: 0,
     shrinkMs: 0,
     shrinks: 0,

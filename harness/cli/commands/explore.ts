@@ -1,7 +1,10 @@
 /**
- * `flowconform explore [--runs N] [--seed S] [--bug P] [--time-limit D] [--out DIR] [--dry-run]`:
- * random campaigns with shrinking. Writes `counterexample.yaml` (an ordinary scenario:
- * `flowconform replay` reproduces it), `REPRO.md`, `summary.json` and `junit.xml`.
+ * `flowconform explore [--runs N] [--seed S] [--bug P] [--time-limit D] [--out DIR] [--dry-run]
+ * [--stop-on-inconclusive]`: random campaigns with shrinking. Writes `counterexample.yaml`
+ * (an ordinary scenario: `flowconform replay` reproduces it), `REPRO.md`, `summary.json`
+ * and `junit.xml`. Inconclusive runs are counted and their reasons printed; with
+ * `--stop-on-inconclusive` the first one ends the campaign, written as `inconclusive.yaml`
+ * with its reports (exit 3).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -12,7 +15,7 @@ import type { Scenario } from '../../../scenarios/schema/steps.ts';
 import { writeReports } from '../../../reports/index.ts';
 import { environment } from '../../environment.ts';
 import { arbitraryOptionsFor, explore, type ExploreReport } from '../../explore/explore.ts';
-import type { SuiteResult } from '../../result.ts';
+import type { ScenarioResult, SuiteResult } from '../../result.ts';
 import { exitCodes, UsageError } from '../exit-codes.ts';
 import type { EngineCommand } from '../../engine-process/engine-command.ts';
 import { EnginePool } from '../../engine-process/engine-pool.ts';
@@ -25,6 +28,7 @@ export interface ExploreCommandOptions extends CommonOptions {
   timeLimit: string;
   shrinkTimeLimit: string;
   dryRun?: boolean;
+  stopOnInconclusive?: boolean;
 }
 
 /** `180s`, `3m`, `1500ms` or plain seconds → ms. @throws UsageError on anything else. */
@@ -53,6 +57,41 @@ export function counterexampleYaml(scenario: Scenario, report: ExploreReport): s
     `# Replay: npx flowconform replay counterexample.yaml${report.bug ? ` --bug ${report.bug}` : ''} --seed ${report.seed}`,
   ];
   return `${header.join('\n')}\n${stringify(scenario)}`;
+}
+
+/** Inconclusive runs whose reasons are printed (count). */
+const inconclusivePrintedMax = 5;
+
+/**
+ * Write `<scenario name>.yaml` (`text`) and the reports of its one run (REPRO.md,
+ * summary.json, junit.xml) into `out`; returns the scenario file's path.
+ */
+async function writeScenarioReports(
+  out: string,
+  scenario: Scenario,
+  runResult: ScenarioResult,
+  context: { started: number; bug: string | null; seed: number; path: string | null; shrinks: number },
+  text: string,
+): Promise<string> {
+  await mkdir(out, { recursive: true });
+  const file = path.join(out, `${scenario.name}.yaml`);
+  await writeFile(file, text);
+  const result = { ...runResult, scenario: scenario.name, file: path.resolve(file), steps: scenario.steps };
+  const suite: SuiteResult = {
+    command: 'explore',
+    startedAt: new Date(context.started).toISOString(),
+    durationMs: Date.now() - context.started,
+    bug: context.bug,
+    seed: context.seed,
+    environment: environment(),
+    engine: result.engine,
+    results: [result],
+  };
+  await writeReports(suite, out, {
+    replayCommandFor: replayCommand,
+    extraFor: () => ({ seed: context.seed, ...(context.path ? { path: context.path } : {}), shrinks: context.shrinks }),
+  });
+  return file;
 }
 
 export async function exploreCommand(options: ExploreCommandOptions): Promise<number> {
@@ -102,10 +141,22 @@ async function exploreWithPool(
     bug,
     timeLimitMs,
     shrinkTimeLimitMs,
+    stopOnInconclusive: options.stopOnInconclusive === true,
     onProgress: (progress) =>
       console.log(`  ${progress.phase} run ${progress.run} · ${(progress.elapsedMs / 1000).toFixed(1)} s · seed ${progress.seed} · ${progress.steps} steps · ${progress.outcome}`),
   });
 
+  for (const run of report.inconclusive.slice(0, inconclusivePrintedMax)) console.log(`  inconclusive run ${run.run}: ${run.reason}`);
+  if (report.inconclusiveRuns > inconclusivePrintedMax) console.log(`  … and ${report.inconclusiveRuns - inconclusivePrintedMax} more inconclusive run(s)`);
+  if (report.stoppedOnInconclusive) {
+    const stopped = report.inconclusive.at(-1)!;
+    const scenario: Scenario = { ...stopped.scenario, name: 'inconclusive' };
+    const header = `# Inconclusive run ${stopped.run} of flowconform explore (seed ${seed}${bug ? `, bug profile ${bug}` : ''}): ${stopped.reason}\n`;
+    const file = await writeScenarioReports(options.out, scenario, stopped.result, { started, bug, seed, path: null, shrinks: 0 }, `${header}${stringify(scenario)}`);
+    console.log(`explore: stopped at inconclusive run ${stopped.run} (--stop-on-inconclusive): ${stopped.reason}`);
+    console.log(`  scenario: ${file}`);
+    return exitCodes.inconclusive;
+  }
   if (!report.found || !report.counterexample || !report.result) {
     const runsPerSecond = report.detectionRuns / Math.max(report.detectionMs / 1000, 0.001);
     console.log(
@@ -114,25 +165,9 @@ async function exploreWithPool(
     return report.inconclusiveRuns > 0 && report.inconclusiveRuns === report.detectionRuns ? exitCodes.inconclusive : exitCodes.conformant;
   }
 
-  await mkdir(options.out, { recursive: true });
-  const file = path.join(options.out, 'counterexample.yaml');
   const scenario: Scenario = { ...report.counterexample, name: 'counterexample' };
-  await writeFile(file, counterexampleYaml(scenario, report));
-  const result = { ...report.result, scenario: 'counterexample', file: path.resolve(file), steps: scenario.steps };
-  const suite: SuiteResult = {
-    command: 'explore',
-    startedAt: new Date(started).toISOString(),
-    durationMs: Date.now() - started,
-    bug,
-    seed,
-    environment: environment(),
-    engine: result.engine,
-    results: [result],
-  };
-  await writeReports(suite, options.out, {
-    replayCommandFor: replayCommand,
-    extraFor: () => ({ seed, ...(report.path ? { path: report.path } : {}), shrinks: report.shrinks }),
-  });
+  const file = await writeScenarioReports(options.out, scenario, report.result, { started, bug, seed, path: report.path, shrinks: report.shrinks }, counterexampleYaml(scenario, report));
+  const result = { ...report.result, scenario: scenario.name, file: path.resolve(file), steps: scenario.steps };
   console.log(
     `explore: violated ${report.targetClauses.join(', ')} after ${report.detectionRuns} run(s) in ${(report.detectionMs / 1000).toFixed(1)} s (${(report.detectionRuns / Math.max(report.detectionMs / 1000, 0.001)).toFixed(2)} runs/s); shrunk to ${scenario.steps.length} steps with ${report.shrinks} shrink(s) in ${report.shrinkRuns} run(s)`,
   );

@@ -1,0 +1,74 @@
+/**
+ * Goal: explore does not let inconclusive runs pass in silence. Against an engine that
+ * dies when asked to terminate a workflow (test/fixtures/engines/bad-engine.mjs, case
+ * `exit`), every generated scenario that terminates a workflow ends inconclusive; explore
+ * must count such runs, and with `--stop-on-inconclusive` end the campaign at the first
+ * one with exit 3, writing that scenario as `inconclusive.yaml` (replayable) with its
+ * summary.json, and the reason in the summary.
+ * Method: `explore()` with `stopOnInconclusive`, then the CLI through `main(argv)`, both
+ * against the fixture engine as a real process; about 10 s each. Files go to a temporary
+ * directory removed at the end.
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { quote } from 'shell-quote';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../../harness/cli/main.ts';
+import { parseEngineCommand } from '../../harness/engine-process/engine-command.ts';
+import { explore } from '../../harness/explore/explore.ts';
+import { loadScenarioFile } from '../../scenarios/schema/load.ts';
+
+const fixture = fileURLToPath(new URL('../fixtures/engines/bad-engine.mjs', import.meta.url));
+const engineLine = quote([process.execPath, fixture, '--misbehave', 'exit']);
+/** Per-test timeout (ms): seed 9 terminates a workflow in its 4th scenario, after three that do little; at most 10 runs of 1–3 s. */
+const campaignTimeoutMs = 90_000;
+
+let workDir = '';
+beforeAll(async () => {
+  workDir = await mkdtemp(path.join(tmpdir(), 'flowconform-inconclusive-test-'));
+});
+afterAll(async () => {
+  await rm(workDir, { recursive: true, force: true });
+});
+
+describe('explore and inconclusive runs', () => {
+  it(
+    'stops at the first inconclusive run when told to, keeping its scenario and reason',
+    async () => {
+      const report = await explore({ runs: 10, seed: 9, bug: null, engine: parseEngineCommand(engineLine), timeLimitMs: 60_000, shrinkTimeLimitMs: 1_000, stopOnInconclusive: true });
+      expect(report.stoppedOnInconclusive).toBe(true);
+      expect(report.found).toBe(false);
+      expect(report.inconclusiveRuns).toBe(1);
+      const [stopped] = report.inconclusive;
+      expect(stopped!.run).toBe(report.detectionRuns);
+      expect(stopped!.scenario.steps.some((step) => 'terminate' in step)).toBe(true);
+      expect(stopped!.reason).toMatch(/bad-engine|exit|terminate-workflow/);
+    },
+    campaignTimeoutMs,
+  );
+
+  it(
+    '--stop-on-inconclusive exits 3 and writes inconclusive.yaml and summary.json',
+    async () => {
+      const out = path.join(workDir, 'cli');
+      const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+      let code: number;
+      try {
+        code = await main(['explore', '--engine', engineLine, '--runs', '10', '--seed', '9', '--stop-on-inconclusive', '--out', out]);
+      } finally {
+        log.mockRestore();
+      }
+      expect(code).toBe(3);
+      const file = path.join(out, 'inconclusive.yaml');
+      expect(existsSync(file)).toBe(true);
+      const scenario = await loadScenarioFile(file);
+      expect(scenario.steps.some((step) => 'terminate' in step)).toBe(true);
+      const summary = JSON.parse(await readFile(path.join(out, 'summary.json'), 'utf8')) as { scenarios: Array<{ outcome: string }> };
+      expect(summary.scenarios.map((scenario) => scenario.outcome)).toEqual(['inconclusive']);
+    },
+    campaignTimeoutMs,
+  );
+});
