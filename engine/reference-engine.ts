@@ -256,7 +256,7 @@ export class ReferenceEngine {
     const views: EntityView[] = [];
     for (const [entity, table] of Object.entries(tablesByKind) as Array<[EntityKind, string]>) {
       for (const row of this.context.store.table<EntityRow & { requestId?: string }>(table).all()) {
-        views.push({ entity, id: row.id, parentId: row.parentId, state: row.state, ...(entity === 'instance' ? { requestId: row.requestId } : {}) });
+        views.push({ entity, id: row.id, parentId: row.parentId, state: row.state, ...(entity === 'instance' || entity === 'command' ? { requestId: row.requestId } : {}) });
       }
     }
     return views;

@@ -21,6 +21,8 @@ export interface RunSuiteOptions {
   jobs?: number;
   /** Called as each scenario finishes (console progress). */
   onResult?: (result: ScenarioResult) => void;
+  /** Keep no event the engine pushes (runScenario's `withholdEvents`). */
+  withholdEvents?: boolean;
 }
 
 export async function runSuite(scenarios: LoadedScenario[], options: RunSuiteOptions): Promise<SuiteResult> {
@@ -38,6 +40,7 @@ export async function runSuite(scenarios: LoadedScenario[], options: RunSuiteOpt
         engine,
         pool,
         ...(options.traceDir === undefined ? {} : { traceDir: options.traceDir }),
+        ...(options.withholdEvents ? { withholdEvents: true } : {}),
       });
       results[index] = result;
       options.onResult?.(result);

@@ -195,7 +195,7 @@ export const EntityView = z.object({
   parentId: z.string().nullable(),
   /** Upstream state name; runs write `TYPE` or `TYPE/Name`. */
   state: z.string().min(1),
-  /** For instances: the request that created them. */
+  /** For instances and commands: the creation request they were made for. */
   requestId: z.string().optional(),
 });
 export type EntityView = z.infer<typeof EntityView>;

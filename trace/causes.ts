@@ -54,6 +54,9 @@ export const transitionCauseMeanings = {
   // Any engine.
   recovery: 'The engine, started again on its stored data, found the entity orphaned (its process gone, its work unfinished) and settled it.',
   engine: 'None of the above fits: a reason of the engine, said in `detail`.',
+  // Not written by an engine.
+  observed:
+    'Derived by the harness, never written by an engine: a change between two read-backs (query) of an entity whose kind the engine pushes no transitions of, at the look that found it.',
 } as const;
 
 export type TransitionCause = keyof typeof transitionCauseMeanings;

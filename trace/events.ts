@@ -277,7 +277,7 @@ export const ObserveEvent = z.object({
   id: z.string(),
   parentId: z.string().nullable(),
   state: z.string().nullable(),
-  /** For instances: the creation request the query API says they were made for. */
+  /** For instances and commands: the creation request the query API says they were made for. */
   requestId: z.string().optional(),
 });
 

@@ -5,6 +5,7 @@
  * and `SCHEDULED` are one state to every checker.
  */
 import { withCanonicalRunStates } from './canonical-states.ts';
+import { withObservedTransitions } from './observed-transitions.ts';
 import {
   defaultBounds,
   type Bounds,
@@ -69,7 +70,7 @@ export class History {
   readonly events: readonly TraceEvent[];
 
   constructor(trace: readonly TraceEvent[]) {
-    const events = withCanonicalRunStates(trace);
+    const events = withObservedTransitions(withCanonicalRunStates(trace));
     this.events = events;
     this.meta = events.find((event): event is MetaEvent => event.kind === 'meta');
     this.bounds = { ...defaultBounds, ...this.meta?.bounds };

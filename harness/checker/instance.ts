@@ -107,10 +107,25 @@ export const noDuplicateInstance: ClauseChecker = (history) => {
 export const ackAfterDurableCommand: ClauseChecker = (history) => {
   const verdict = new VerdictBuilder('INSTANCE-03');
   const commandSeq = new Map<string, number>();
+  let written = false;
+  let seenFromOutside = false;
   for (const transition of history.transitions) {
-    if (transition.entity === 'command' && transition.from === null) commandSeq.set(String(transition.attributes?.requestId), transition.seq);
+    if (transition.entity !== 'command') continue;
+    if (transition.cause === 'observed') {
+      seenFromOutside = true;
+      continue;
+    }
+    written = true;
+    if (transition.from === null) commandSeq.set(String(transition.attributes?.requestId), transition.seq);
   }
-  for (const ack of acknowledged(history)) {
+  const acks = acknowledged(history);
+  if (!written && seenFromOutside && acks.length > 0) {
+    // Only the engine can tell that it stored a command before answering; from outside,
+    // an ack that is not durable shows as a request lost across a crash (INSTANCE-05).
+    verdict.unknown('the engine wrote no command transitions, so whether each command was stored before its answer cannot be told here (INSTANCE-05 judges acks across a crash)');
+    return verdict.build();
+  }
+  for (const ack of acks) {
     const stored = commandSeq.get(ack.requestId);
     if (stored === undefined || stored > ack.seq) verdict.violation(`request ${ack.requestId} was answered success with no command stored before the answer`, ack.seq, ack.requestId);
   }
@@ -122,6 +137,11 @@ export const commandsNeverVanish: ClauseChecker = (history) => {
   const ended = new Set<string>();
   const open = new Map<string, TransitionEvent>();
   let vanished = 0;
+  const requestsWithInstance = new Set<string>();
+  for (const event of history.events) {
+    const requestId = event.kind === 'observe' ? event.requestId : event.kind === 'transition' ? event.attributes?.requestId : undefined;
+    if ((event.kind === 'observe' || event.kind === 'transition') && event.entity === 'instance' && requestId !== undefined) requestsWithInstance.add(requestId);
+  }
   for (const event of history.events) {
     if (event.kind === 'transition' && event.entity === 'command') {
       if (event.to === 'CONSUMED' || event.to === 'ERROR') {
@@ -132,6 +152,12 @@ export const commandsNeverVanish: ClauseChecker = (history) => {
     const gone = (event.kind === 'delete' && event.entity === 'command') || (event.kind === 'observe' && event.entity === 'command' && event.state === null);
     if (gone && !ended.has(event.id) && open.has(event.id)) {
       const last = open.get(event.id)!;
+      // Seen only from outside (no CONSUMED written): a command gone whose request has an
+      // instance was consumed.
+      if (last.cause === 'observed' && requestsWithInstance.has(String(last.attributes?.requestId))) {
+        open.delete(event.id);
+        continue;
+      }
       open.delete(event.id);
       vanished += 1;
       if (vanished <= 20) {

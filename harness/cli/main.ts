@@ -17,7 +17,8 @@ function withCommonOptions(command: Command): Command {
     .addOption(new Option('--bug <profile>', 'run the engine with an upstream defect switched on (see `flowconform bugs`)'))
     .addOption(new Option('--out <dir>', 'where reports and traces are written').default(defaultOut))
     .addOption(new Option('--seed <n>', 'seed of generation (explore) and of the engine\'s Rng port'))
-    .addOption(new Option('--engine <command>', 'the engine to check: a command speaking the engine protocol (default: the reference engine)'));
+    .addOption(new Option('--engine <command>', 'the engine to check: a command speaking the engine protocol (default: the reference engine)'))
+    .addOption(new Option('--withhold-events', 'keep no event the engine pushes: judge from requests, read-backs and /proc alone'));
 }
 
 export function buildProgram(setExitCode: (code: number) => void): Command {

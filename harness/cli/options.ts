@@ -7,6 +7,7 @@ export interface CommonOptions {
   seed?: string;
   engine?: string;
   jobs?: string;
+  withholdEvents?: boolean;
 }
 
 /** Most scenarios `--jobs` may run at once (count): more than the machine's cores only adds noise to timings. */

@@ -38,6 +38,8 @@ export interface ExploreOptions {
   onProgress?: (progress: ExploreProgress) => void;
   /** End detection at the first inconclusive run (its scenario and result in the report, not shrunk). */
   stopOnInconclusive?: boolean;
+  /** Keep no event the engine pushes (runScenario's `withholdEvents`). */
+  withholdEvents?: boolean;
 }
 
 /** An inconclusive run of detection: which run, why, and what it ran. */
@@ -123,7 +125,7 @@ async function campaign(options: ExploreOptions, arbitrary: fc.Arbitrary<Scenari
   let phaseStarted = started;
 
   const runOne = async (scenario: Scenario): Promise<ScenarioResult> => {
-    inFlight = runScenario(scenario, { bug: options.bug, seed: options.seed, engine, pool });
+    inFlight = runScenario(scenario, { bug: options.bug, seed: options.seed, engine, pool, withholdEvents: options.withholdEvents === true });
     const result = await inFlight;
     runCount += 1;
     if (phase === 'detect' && result.outcome === 'inconclusive') {

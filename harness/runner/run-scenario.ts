@@ -59,6 +59,8 @@ export interface RunScenarioOptions {
   stepTimeoutMs?: number;
   /** Engines of `engine` started ahead (suites, campaigns); one is started for this run when absent. */
   pool?: EnginePool;
+  /** Keep no event the engine pushes: judge from what the harness saw alone (`--withhold-events`). */
+  withholdEvents?: boolean;
 }
 
 export type LoadedScenario = Scenario & { file?: string | null };
@@ -142,7 +144,7 @@ export async function runScenario(scenario: LoadedScenario, options: RunScenario
   const bounds = { ...defaultBounds, ...scenario.bounds };
   const command = options.engine ?? referenceEngineCommand();
   const stepTimeoutMs = options.stepTimeoutMs ?? stepTimeoutMsDefault;
-  const trace = new TraceRecorder();
+  const trace = new TraceRecorder(options.withholdEvents === true);
   const started = Date.now();
   let logFile: string | undefined;
   if (options.traceDir) {

@@ -15,6 +15,13 @@ export class TraceRecorder {
   logicalNowMs = 0;
 
   /**
+   * @param withholdPushed drop every event the engine pushes (transitions, process
+   *   events, logs): the trace then holds only what the harness saw itself (requests and
+   *   answers, read-backs, /proc), which is how a clause is shown to be judged from outside.
+   */
+  constructor(private readonly withholdPushed = false) {}
+
+  /**
    * Stamp and keep an event. After the `end` line the history is closed: a late event is
    * returned stamped but not kept, so the stored trace and the verdicts computed from it
    * never disagree.
@@ -26,8 +33,9 @@ export class TraceRecorder {
   }
 
   /** An event the engine pushed, at the engine's logical time when it gave one. */
-  emitPushed(event: PushedEvent, timeMs: number | undefined): TraceEvent {
+  emitPushed(event: PushedEvent, timeMs: number | undefined): TraceEvent | null {
     if (timeMs !== undefined) this.logicalNowMs = Math.max(this.logicalNowMs, timeMs);
+    if (this.withholdPushed) return null;
     return this.emit(event as TraceEventInput, timeMs ?? this.logicalNowMs);
   }
 

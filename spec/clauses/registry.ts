@@ -28,7 +28,7 @@ export const clauses: readonly Clause[] = [
     must: "Every transition the engine records MUST be accepted by its entity's machine, starting from the state it last recorded.",
     source: 'spec/machines (Prefect core_policy.py, Conductor WorkflowStatus/Task.Status, DolphinScheduler WorkflowExecutionStatus)',
     checkedBy:
-      'Each transition event is looked up in the machine table of its entity kind; `from` must equal the previous `to`. A state name the machine does not know is reported as such, with the nearest known name (`flowconform spec` lists them).',
+      'Each transition event the engine wrote is looked up in the machine table of its entity kind; `from` must equal the previous `to`. A state name the machine does not know is reported as such, with the nearest known name (`flowconform spec` lists them). Transitions the harness derived from read-backs (cause `observed`) are left to OBSERVE-01, since a look may miss states in between.',
     catches: [],
   },
   {
@@ -191,7 +191,7 @@ export const clauses: readonly Clause[] = [
     family: 'instance',
     must: 'A creation request MUST NOT be answered with success before its command is durably stored.',
     source: 'apache/dolphinscheduler#16572 (API answers as soon as the row is written)',
-    checkedBy: 'Each ok answer is preceded in the trace by the creation of a command with the same requestId.',
+    checkedBy: 'Each ok answer is preceded in the trace by the creation of a command with the same requestId. Unknown when the engine writes no command transitions (only it can tell the order); INSTANCE-05 then judges acks across a crash.',
     catches: [],
   },
   {

@@ -160,8 +160,8 @@ export class TraceBuilder {
   }
 
   /** A state read back through the query API; `state: null` is "not found". */
-  observe(entity: EntityKind, id: string, state: string | null, options: { parentId?: string | null } = {}): ObserveEvent {
-    return this.push({ kind: 'observe', entity, id, parentId: options.parentId ?? null, state });
+  observe(entity: EntityKind, id: string, state: string | null, options: { parentId?: string | null; requestId?: string } = {}): ObserveEvent {
+    return this.push({ kind: 'observe', entity, id, parentId: options.parentId ?? null, state, ...(options.requestId === undefined ? {} : { requestId: options.requestId }) });
   }
 
   /** A process's liveness read from /proc; `stat` defaults to S (alive) or null (gone). */

@@ -142,6 +142,7 @@ async function exploreWithPool(
     timeLimitMs,
     shrinkTimeLimitMs,
     stopOnInconclusive: options.stopOnInconclusive === true,
+    withholdEvents: options.withholdEvents === true,
     onProgress: (progress) =>
       console.log(`  ${progress.phase} run ${progress.run} · ${(progress.elapsedMs / 1000).toFixed(1)} s · seed ${progress.seed} · ${progress.steps} steps · ${progress.outcome}`),
   });

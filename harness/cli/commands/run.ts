@@ -55,6 +55,7 @@ async function runWithPool(
     bug,
     seed,
     jobs,
+    withholdEvents: options.withholdEvents === true,
     traceDir: path.join(outDir, 'traces'),
     onResult: (result) => console.log(formatScenarioLine(result, { color })),
   });

@@ -1,0 +1,77 @@
+/**
+ * Goal: clauses are judged from what the harness saw when an engine tells nothing. For an
+ * entity kind the engine pushes no transitions of, each change between two read-backs is
+ * a transition with cause `observed` at the look that found it; for a kind it does push,
+ * nothing is derived (no change told twice). Derived transitions are not the engine's
+ * claims: TRANSITION-01 leaves them to OBSERVE-01 (a look can miss states between), and
+ * a command read back gone whose request has an instance counts as consumed.
+ * Method: hand-made traces through `withObservedTransitions` and `checkTrace`.
+ */
+import { describe, expect, it } from 'vitest';
+import { checkTrace } from '../../harness/checker/check.ts';
+import { withObservedTransitions } from '../../harness/checker/observed-transitions.ts';
+import type { TransitionEvent } from '../../trace/events.ts';
+import { TraceBuilder } from './trace-builder.ts';
+
+function derived(events: ReturnType<TraceBuilder['build']>): TransitionEvent[] {
+  return withObservedTransitions(events).filter((event): event is TransitionEvent => event.kind === 'transition' && event.cause === 'observed');
+}
+
+describe('transitions derived from read-backs', () => {
+  it('derives each change of a kind the engine pushes nothing of, at the look that saw it', () => {
+    const trace = new TraceBuilder();
+    trace.meta();
+    const first = trace.observe('run', 'r1', 'PENDING');
+    trace.afterWall(100);
+    trace.observe('run', 'r1', 'PENDING');
+    const running = trace.observe('run', 'r1', 'RUNNING');
+    trace.afterWall(100);
+    const gone = trace.observe('run', 'r1', null);
+    const back = trace.observe('run', 'r1', 'COMPLETED');
+    trace.end();
+    expect(derived(trace.build()).map(({ from, to, seq }) => ({ from, to, seq }))).toEqual([
+      { from: null, to: 'PENDING', seq: first.seq },
+      { from: 'PENDING', to: 'RUNNING', seq: running.seq },
+      { from: null, to: 'COMPLETED', seq: back.seq },
+    ]);
+    expect(gone.seq).toBeLessThan(back.seq);
+  });
+
+  it('derives nothing for a kind the engine pushes transitions of', () => {
+    const trace = new TraceBuilder();
+    trace.meta();
+    trace.move('run', 'r1', 'PENDING', { cause: 'execute' });
+    trace.observe('run', 'r1', 'PENDING');
+    trace.observe('run', 'r1', 'RUNNING');
+    trace.end();
+    expect(derived(trace.build())).toEqual([]);
+  });
+
+  it('leaves skipped states to OBSERVE-01: a run first seen RUNNING is no TRANSITION-01 violation', () => {
+    const trace = new TraceBuilder();
+    trace.meta();
+    trace.observe('run', 'r1', 'RUNNING');
+    trace.afterWall(50);
+    trace.observe('run', 'r1', 'COMPLETED');
+    trace.teardown();
+    trace.end();
+    const verdicts = checkTrace(trace.build()).verdicts;
+    expect(verdicts.find((verdict) => verdict.clauseId === 'TRANSITION-01')!.valid).toBe(true);
+    expect(verdicts.find((verdict) => verdict.clauseId === 'OBSERVE-01')!.valid).toBe(true);
+  });
+
+  it('counts a command read back gone as consumed when its request has an instance, and as vanished when not', () => {
+    for (const withInstance of [true, false]) {
+      const trace = new TraceBuilder();
+      trace.meta();
+      trace.observe('command', 'cmd-1', 'CREATED', { requestId: 'req-1' });
+      trace.afterWall(50);
+      if (withInstance) trace.observe('instance', 'instance-1', 'SUBMITTED_SUCCESS', { requestId: 'req-1' });
+      trace.observe('command', 'cmd-1', null);
+      trace.teardown();
+      trace.end();
+      const verdict = checkTrace(trace.build()).verdicts.find((candidate) => candidate.clauseId === 'INSTANCE-04')!;
+      expect(verdict.valid, withInstance ? 'consumed' : 'vanished').toBe(withInstance ? true : false);
+    }
+  });
+});
