@@ -2,12 +2,19 @@
 /**
  * The flowconform entry point, compiled to dist/bin/flowconform.js (scripts/build.mjs);
  * bin/flowconform.js, the published bin, runs that. It loads only what the command needs:
- * `flowconform engine …` the engine server, anything else the CLI (harness/cli/main.ts).
+ * `flowconform engine …` the engine server, `flowconform bullmq …` the BullMQ adapter
+ * (adapters/bullmq/), anything else the CLI (harness/cli/main.ts).
  */
 
 /** `flowconform engine [args]`: the engine server on stdin/stdout (engine/server.ts). */
 async function engine(argv: string[]): Promise<number> {
   const { main } = await import('../engine/server.ts');
+  return main(argv);
+}
+
+/** `flowconform bullmq [options]`: BullMQ on Redis behind the engine protocol (adapters/bullmq/adapter.ts). */
+async function bullmq(argv: string[]): Promise<number> {
+  const { main } = await import('../adapters/bullmq/adapter.ts');
   return main(argv);
 }
 
@@ -25,4 +32,4 @@ async function cli(argv: string[]): Promise<number> {
 }
 
 const argv = process.argv.slice(2);
-process.exitCode = argv[0] === 'engine' ? await engine(argv.slice(1)) : await cli(argv);
+process.exitCode = argv[0] === 'engine' ? await engine(argv.slice(1)) : argv[0] === 'bullmq' ? await bullmq(argv.slice(1)) : await cli(argv);

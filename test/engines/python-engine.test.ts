@@ -35,7 +35,13 @@ const hasPython = spawnSync('python3', ['--version'], { stdio: 'ignore' }).statu
 const skipReason = hasPython || process.env.CI === 'true' ? null : 'python3 is not on PATH';
 
 /** The cancel scenarios this engine supports (posix kill strategy, runs, subflows, cancel). */
-const supported = ['engine-stopped-past-a-bound', 'posix-cancel-nested-subflows', 'posix-cancel-sigterm-ignoring-worker', 'worker-killed-under-running-run'];
+const supported = [
+  'engine-stopped-past-a-bound',
+  'posix-cancel-nested-subflows',
+  'posix-cancel-sigterm-ignoring-worker',
+  'worker-killed-second-run-concurrency-one',
+  'worker-killed-under-running-run',
+];
 /** One scenario per kind of capability the engine lacks: win32, deployments and a driven clock, workflows, instances. */
 const notApplicable = ['windows-cancel-nested-subflows', 'deployment-retries', 'workflow-task-fails', 'instance-store-outage'];
 /** Per-test timeouts (ms): each takes about 10 s, up to three times that on a loaded two-core machine. */
