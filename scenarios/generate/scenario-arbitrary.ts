@@ -48,7 +48,10 @@ export function scenarioArbitrary(options: GeneratedScenarioOptions = {}): fc.Ar
     .record({
       steps: fc
         .array(
+          // Cross-shrinking lets a situation shrink into a single step, so a counterexample
+          // keeps only the steps of a situation that the defect needs.
           fc.oneof(
+            { withCrossShrink: true },
             { arbitrary: stepArbitrary.map((step) => [step]), weight: generationLimits.singleStepWeight },
             { arbitrary: situationArbitrary, weight: generationLimits.situationWeight },
           ),

@@ -192,7 +192,7 @@ describe('heal', () => {
       { fault: { clear: 'archive-listener' } },
       { workers: 'resume' },
       { consumers: { count: 1 } },
-      { await: { run: 'r1', state: 'TERMINAL', timeoutMs: defaultBounds.cancelBoundMs + healMarginMs } },
+      { await: { run: 'r1', state: 'TERMINAL', timeoutMs: defaultBounds.cancelBoundMs + healMarginMs, waitOnly: true } },
       { drain: { timeoutMs: defaultBounds.instanceBoundMs + healMarginMs } },
     ]);
   });
@@ -200,7 +200,7 @@ describe('heal', () => {
   it('takes its waits from the bounds it is given', () => {
     const bounds: Bounds = { ...defaultBounds, cancelBoundMs: 1_234, instanceBoundMs: 2_345 };
     const heal = healSteps(brokenModel(), bounds);
-    expect(heal).toContainEqual({ await: { run: 'r1', state: 'TERMINAL', timeoutMs: 1_234 + healMarginMs } });
+    expect(heal).toContainEqual({ await: { run: 'r1', state: 'TERMINAL', timeoutMs: 1_234 + healMarginMs, waitOnly: true } });
     expect(heal.at(-1)).toEqual({ drain: { timeoutMs: 2_345 + healMarginMs } });
   });
 
