@@ -63,6 +63,8 @@ export class History {
   readonly downtimes: Downtime[] = [];
   /** Every `engine-crash` inject, with the clear (restart) that followed it. */
   readonly crashes: Crash[] = [];
+  /** Step-begin events in seq order. */
+  private readonly stepBegins: TraceEvent[];
   /** The latest deadline a checker found past the end of the history (wall ms); -Infinity when none. */
   private openUntil = -Infinity;
 
@@ -99,6 +101,7 @@ export class History {
           break;
       }
     }
+    this.stepBegins = events.filter((event) => event.kind === 'step' && event.phase === 'begin');
     this.indexDowntimes();
   }
 
@@ -290,10 +293,12 @@ export class History {
 
   /** The step-begin event that the event at `seq` belongs to (requests are written when answered). */
   stepBeginBefore(seq: number): TraceEvent | undefined {
-    for (let index = seq; index >= 0; index -= 1) {
-      const event = this.events[index];
-      if (event?.kind === 'step' && event.phase === 'begin') return event;
+    // By seq, not by position: derived transitions (observed-transitions.ts) sit among the events.
+    let found: TraceEvent | undefined;
+    for (const begin of this.stepBegins) {
+      if (begin.seq > seq) break;
+      found = begin;
     }
-    return undefined;
+    return found;
   }
 }

@@ -60,6 +60,30 @@ describe('transitions derived from read-backs', () => {
     expect(verdicts.find((verdict) => verdict.clauseId === 'OBSERVE-01')!.valid).toBe(true);
   });
 
+  it('measures a bound from the step a request belongs to, by seq, though derived transitions sit among the events', () => {
+    // RUN-CANCEL-05 from outside: the cancel step begins 10 s after the run was first seen;
+    // the run is read back CANCELLING 5 ms after the answer. Derived transitions inserted
+    // before the cancel must not make the bound count from the start step.
+    const trace = new TraceBuilder();
+    trace.meta();
+    trace.step(0, 'begin', { start: { run: 'r1' } });
+    trace.observe('run', 'r1', 'PENDING');
+    trace.observe('run', 'r1', 'RUNNING');
+    trace.step(0, 'end', {}, { outcome: 'ok' });
+    trace.afterWall(10_000);
+    trace.step(1, 'begin', { cancel: { run: 'r1' } });
+    trace.request('cancel-run', 'op-1', { args: { run: 'r1' } });
+    trace.afterWall(5);
+    trace.observe('run', 'r1', 'CANCELLING');
+    trace.observe('run', 'r1', 'CANCELLED');
+    trace.step(1, 'end', {}, { outcome: 'ok' });
+    trace.afterWall(100);
+    trace.teardown();
+    trace.end();
+    const verdict = checkTrace(trace.build()).verdicts.find((candidate) => candidate.clauseId === 'RUN-CANCEL-05')!;
+    expect(verdict.valid, JSON.stringify(verdict.violations)).toBe(true);
+  });
+
   it('counts a command read back gone as consumed when its request has an instance, and as vanished when not', () => {
     for (const withInstance of [true, false]) {
       const trace = new TraceBuilder();
