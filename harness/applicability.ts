@@ -10,7 +10,7 @@ import type { Capabilities } from '../protocol/capabilities.ts';
 import type { Scenario, Step, StepInput } from '../scenarios/schema/steps.ts';
 import { kindOfStep } from '../scenarios/steps/registry.ts';
 import type { Requirement } from '../scenarios/steps/step-kind.ts';
-import type { ClauseFamily } from '../spec/clauses/registry.ts';
+import { clauses, type ClauseFamily } from '../spec/clauses/registry.ts';
 
 /** A requirement in words, as reports print it: `operation deploy`, `entity workflow`, … */
 export function describeRequirement(requirement: Requirement): string {
@@ -81,6 +81,12 @@ const familyRequirements: Record<ClauseFamily, Requirement[]> = {
   ],
   restart: [{ kind: 'restart' }],
 };
+
+/** Ids of the clauses of the families an engine with these capabilities is checked on. */
+export function clausesCheckedFor(capabilities: Capabilities): string[] {
+  const families = checkedFamilies(capabilities);
+  return clauses.filter((clause) => families.includes(clause.family)).map((clause) => clause.id);
+}
 
 /** The clause families an engine with these capabilities is checked on, in registry order. */
 export function checkedFamilies(capabilities: Capabilities): ClauseFamily[] {

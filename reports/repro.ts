@@ -9,7 +9,7 @@
 import { stringify } from 'yaml';
 import type { ClauseVerdict, EngineInfo, Environment, ScenarioResult, Violation } from '../harness/result.ts';
 import type { TraceEvent } from '../trace/events.ts';
-import { findClause, listOrNone, missingText, truncate, uncheckedFamilies, violatedClauseIds } from './text.ts';
+import { findClause, inconclusiveReason, listOrNone, missingText, truncate, uncheckedFamilies, violatedClauseIds } from './text.ts';
 
 /** How an exploration found the scenario, when it was generated rather than scripted. */
 export interface ReproExtra {
@@ -217,7 +217,7 @@ function inconclusiveSection(result: ScenarioResult): string | null {
   const lines: string[] = [];
   if (result.outcome === 'inconclusive') {
     lines.push('## Why the run is inconclusive', '');
-    lines.push(markdownText(truncate(result.error ?? 'No reason was recorded.', messageLengthMax)));
+    lines.push(markdownText(truncate(inconclusiveReason(result), messageLengthMax)));
   } else {
     lines.push('## Clauses left undecided');
   }
@@ -321,7 +321,7 @@ function expectedActualSection(result: ScenarioResult): string {
   }
   if (result.outcome === 'inconclusive') {
     lines.push('- Expected: the scenario runs to its end, so that every clause can be decided.');
-    lines.push(`- Actual: ${markdownText(truncate(result.error ?? 'the run ended without a recorded reason', messageLengthMax))}`);
+    lines.push(`- Actual: ${markdownText(truncate(inconclusiveReason(result), messageLengthMax))}`);
     return lines.join('\n');
   }
   const verdicts = violatedVerdicts(result);

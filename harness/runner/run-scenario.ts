@@ -17,7 +17,7 @@ import path from 'node:path';
 import type { Scenario } from '../../scenarios/schema/steps.ts';
 import { kindOfStep } from '../../scenarios/steps/registry.ts';
 import { defaultBounds } from '../../trace/events.ts';
-import { checkedFamilies, missingCapabilities } from '../applicability.ts';
+import { checkedFamilies, clausesCheckedFor, missingCapabilities } from '../applicability.ts';
 import { checkTrace } from '../checker/check.ts';
 import { scenarioEndReason } from '../checker/process.ts';
 import { referenceEngineCommand, type EngineCommand } from '../engine-process/engine-command.ts';
@@ -72,8 +72,10 @@ export type LoadedScenario = Scenario & { file?: string | null };
  */
 async function lookUntilBoundsPass(session: Session, trace: TraceRecorder): Promise<void> {
   const giveUpAtMs = trace.wallNowMs() + boundWaitMsMax;
+  const capabilities = session.engine.capabilities;
+  const judged = capabilities ? clausesCheckedFor(capabilities) : undefined;
   for (;;) {
-    const openUntilMs = checkTrace(trace.events).openBoundsEndWallMs;
+    const openUntilMs = checkTrace(trace.events, judged).openBoundsEndWallMs;
     const nowMs = trace.wallNowMs();
     if (openUntilMs === null || openUntilMs + boundMarginMs <= nowMs || nowMs >= giveUpAtMs) return;
     await session.waitUntil(() => false, Math.min(openUntilMs + boundMarginMs, giveUpAtMs) - nowMs);
@@ -223,7 +225,11 @@ export async function runScenario(scenario: LoadedScenario, options: RunScenario
   trace.emit({ kind: 'end', outcome: end.outcome, ...(end.error === undefined ? {} : { error: end.error }) });
 
   const notApplicable = missing.length > 0;
-  const { verdicts, undecidedExpectations } = notApplicable ? { verdicts: [], undecidedExpectations: [] } : checkTrace(trace.events);
+  // Only the clause families the engine can be checked on (harness/applicability.ts): a
+  // clause whose situation this engine cannot produce, or whose facts it cannot show,
+  // is not judged, rather than judged unknown.
+  const judged = engine?.capabilities ? clausesCheckedFor(engine.capabilities) : undefined;
+  const { verdicts, undecidedExpectations } = notApplicable ? { verdicts: [], undecidedExpectations: [] } : checkTrace(trace.events, judged);
   // An await that timed out naming no clause: the scenario could not set up what it checks.
   if (end.error === undefined && undecidedExpectations.length > 0) end = { ...end, error: undecidedExpectations.join('; ') };
   let tracePath: string | null = null;

@@ -21,7 +21,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { quote } from 'shell-quote';
 import { describe, expect, it } from 'vitest';
-import { missingCapabilities } from '../../harness/applicability.ts';
+import { clausesCheckedFor, missingCapabilities } from '../../harness/applicability.ts';
 import { parseEngineCommand, type EngineCommand } from '../../harness/engine-process/engine-command.ts';
 import { suiteExitCode, violatedClauseIds, type ScenarioResult, type SuiteResult } from '../../harness/result.ts';
 import { runSuite } from '../../harness/suite.ts';
@@ -101,6 +101,13 @@ describe.skipIf(skipReason !== null)(`the Python example engine${skipReason === 
       expect(capabilities, 'capabilities from the handshake').toBeTruthy();
       const applicable = (await loadScenarios(['scenarios'])).filter((scenario) => missingCapabilities(scenario, capabilities!).length === 0);
       expect(applicable.map((scenario) => scenario.name).sort()).toEqual(supported);
+
+      // Judged only on the clause families it can be checked on: no deployment, workflow or
+      // instance clause (it has none of those), every run-cancel and process one.
+      const judged = new Set(byName(suite, 'posix-cancel-nested-subflows').verdicts.map((verdict) => verdict.clauseId));
+      expect([...judged].filter((id) => /^(DEPLOY|RUN-RETRY|RUN-CONCURRENCY|WF|INSTANCE)-/.test(id))).toEqual([]);
+      expect([...judged]).toEqual(expect.arrayContaining(['RUN-CANCEL-01', 'RUN-CANCEL-02', 'PROCESS-01', 'PROCESS-LOSS-01']));
+      expect(new Set(clausesCheckedFor(capabilities!))).toEqual(judged);
 
       // Subflows are real child processes: each one's parent pid is its parent run's process.
       // (page-1 is not awaited, so on a slow machine the cancel may come before it starts.)
