@@ -53,7 +53,8 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       .option('--time-limit <duration>', 'time budget of the search (180s, 3m, 1500ms)', '180s')
       .option('--shrink-time-limit <duration>', 'time budget of shrinking after a violation', '120s')
       .option('--dry-run', 'print the generated scenarios without running them')
-      .option('--stop-on-inconclusive', 'end the campaign at the first inconclusive run and report it (exit 3)'),
+      .option('--stop-on-inconclusive', 'end the campaign at the first inconclusive run and report it (exit 3)')
+      .option('--accept <clauses>', 'clause ids (comma-separated) judged already as intended behaviour: runs violating only these are counted, and the campaign goes on'),
   ).action(async (options) => {
     const { exploreCommand } = await import('./commands/explore.ts');
     setExitCode(await exploreCommand(options));

@@ -11,6 +11,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { stringify } from 'yaml';
 import { scenarioArbitrary } from '../../../scenarios/generate/scenario-arbitrary.ts';
+import { clauses } from '../../../spec/clauses/registry.ts';
 import type { Scenario } from '../../../scenarios/schema/steps.ts';
 import { writeReports } from '../../../reports/index.ts';
 import { environment } from '../../environment.ts';
@@ -29,6 +30,7 @@ export interface ExploreCommandOptions extends CommonOptions {
   shrinkTimeLimit: string;
   dryRun?: boolean;
   stopOnInconclusive?: boolean;
+  accept?: string;
 }
 
 /** `180s`, `3m`, `1500ms` or plain seconds → ms. @throws UsageError on anything else. */
@@ -57,6 +59,14 @@ export function counterexampleYaml(scenario: Scenario, report: ExploreReport): s
     `# Replay: npx flowconform replay counterexample.yaml${report.bug ? ` --bug ${report.bug}` : ''} --seed ${report.seed}`,
   ];
   return `${header.join('\n')}\n${stringify(scenario)}`;
+}
+
+/** `--accept A,B`: clause ids, each one the registry has. @throws UsageError naming an unknown id. */
+function parseAccepted(text: string | undefined): string[] {
+  if (text === undefined) return [];
+  const ids = text.split(',').map((id) => id.trim()).filter((id) => id !== '');
+  for (const id of ids) if (!clauses.some((clause) => clause.id === id)) throw new UsageError(`--accept: '${id}' is not a clause id (see \`flowconform clauses\`)`);
+  return ids;
 }
 
 /** Inconclusive runs whose reasons are printed (count). */
@@ -100,6 +110,7 @@ export async function exploreCommand(options: ExploreCommandOptions): Promise<nu
   const runs = parseRuns(options.runs);
   const timeLimitMs = parseDuration('--time-limit', options.timeLimit);
   const shrinkTimeLimitMs = parseDuration('--shrink-time-limit', options.shrinkTimeLimit);
+  parseAccepted(options.accept);
 
   const engine = engineFromOption(options.engine);
   const pool = new EnginePool(engine);
@@ -142,11 +153,13 @@ async function exploreWithPool(
     timeLimitMs,
     shrinkTimeLimitMs,
     stopOnInconclusive: options.stopOnInconclusive === true,
+    acceptedClauses: parseAccepted(options.accept),
     withholdEvents: options.withholdEvents === true,
     onProgress: (progress) =>
       console.log(`  ${progress.phase} run ${progress.run} · ${(progress.elapsedMs / 1000).toFixed(1)} s · seed ${progress.seed} · ${progress.steps} steps · ${progress.outcome}`),
   });
 
+  for (const [clauseId, count] of Object.entries(report.acceptedViolations)) console.log(`  accepted (--accept): ${clauseId} violated in ${count} run(s)`);
   for (const run of report.inconclusive.slice(0, inconclusivePrintedMax)) console.log(`  inconclusive run ${run.run}: ${run.reason}`);
   if (report.inconclusiveRuns > inconclusivePrintedMax) console.log(`  … and ${report.inconclusiveRuns - inconclusivePrintedMax} more inconclusive run(s)`);
   if (report.stoppedOnInconclusive) {
