@@ -342,10 +342,16 @@ export class BullmqEngine {
     await queue.close();
   }
 
-  /** Shutdown, stdin closed or a signal: every process this adapter started ends, then the connections. Never throws. */
+  /**
+   * Shutdown, stdin closed or a signal: every process this adapter started ends, then the
+   * connections. Killed again after the worker is closed: while the first kill ran, the
+   * still-open worker could fail the killed job and fork a child for the next one (seen in
+   * an explore campaign as a process alive after the scenario, PROCESS-01). Never throws.
+   */
   async close(): Promise<void> {
     await this.killAll();
     await this.closeBullmq();
+    await this.killAll();
   }
 
   private mustBeSetUp(): BullmqQueue {
