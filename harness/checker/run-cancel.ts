@@ -93,6 +93,9 @@ export const subflowsCancelled: ClauseChecker = (history) => {
       const done = afterParent.find((transition) => transition.to === 'CANCELLED');
       if (done && done.wallMs <= deadline) continue;
       const later = afterParent.find((transition) => isTerminal('run', transition.to));
+      // A read-back alone cannot tell whether a subflow it shows ended on its own did so
+      // before the parent's cancel or after it: only an end the engine wrote is judged so.
+      if (later && later.to !== 'CANCELLED' && later.cause === 'observed') continue;
       if (later && later.to !== 'CANCELLED' && later.wallMs <= deadline) {
         verdict.violation(`subflow run ${subflowId} of cancelled parent ${parent.id} ended ${later.to}, not CANCELLED`, later.seq, subflowId);
       } else if (done || history.covers(deadline)) {

@@ -84,6 +84,21 @@ describe('transitions derived from read-backs', () => {
     expect(verdict.valid, JSON.stringify(verdict.violations)).toBe(true);
   });
 
+  it('does not order a subflow seen ended on its own against its parent\'s cancel (RUN-CANCEL-03)', () => {
+    const trace = new TraceBuilder();
+    trace.meta();
+    trace.observe('run', 'p', 'RUNNING');
+    trace.observe('run', 'p.s', 'RUNNING', { parentId: 'p' });
+    trace.afterWall(50);
+    trace.observe('run', 'p', 'CANCELLING');
+    trace.observe('run', 'p.s', 'COMPLETED', { parentId: 'p' });
+    trace.observe('run', 'p', 'CANCELLED');
+    trace.afterWall(5000);
+    trace.teardown();
+    trace.end();
+    expect(checkTrace(trace.build()).verdicts.find((verdict) => verdict.clauseId === 'RUN-CANCEL-03')!.valid).toBe(true);
+  });
+
   it('counts a command read back gone as consumed when its request has an instance, and as vanished when not', () => {
     for (const withInstance of [true, false]) {
       const trace = new TraceBuilder();
