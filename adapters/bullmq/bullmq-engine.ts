@@ -291,6 +291,14 @@ export class BullmqEngine {
       await target.updateData({ ...target.data, cancelRequested: true });
       if (this.worker!.cancelJob!(String(target.id), 'cancel-run')) cancelled.push(String(target.id));
     }
+    // The job may have ended meanwhile on its own (its process killed): then BullMQ records
+    // no cancel on it, and the answer says so rather than acknowledge a cancel that never
+    // took hold (found by explore: an ok cancel of a job read back CRASHED, RUN-CANCEL-05).
+    const after = await queue.getJob(args.run);
+    const afterState = after === undefined ? 'unknown' : await after.getState();
+    if ((afterState === 'failed' || afterState === 'completed') && after?.data.cancelRequested !== true) {
+      throw new AdapterFailure('conflict', `job ${args.run} was ${afterState} before the cancel took hold${after?.failedReason ? `: ${after.failedReason}` : ''}`);
+    }
     return { signalled: cancelled };
   }
 
