@@ -155,6 +155,8 @@ describe('recovery after a crash', () => {
     await first.ok('terminate-workflow', { workflow: 'w2', reason: 'before the crash' });
     const requests = Array.from({ length: 20 }, (_, index) => `req-${index + 1}`);
     for (const requestId of requests) await first.ok('start-process-instance', { requestId });
+    // On a loaded machine a task's process may not have started its worker yet: wait for all five.
+    await first.waitFor(() => workersOf(session, first).length >= 5, 'r1, r1.a, r2, t1, t2 alive');
     const before = workersOf(session, first);
     expect(before.length, 'r1, r1.a, r2, t1, t2 alive').toBeGreaterThanOrEqual(5);
     await first.crash();
