@@ -342,21 +342,25 @@ export class BullmqEngine {
 
   /** `reset`: end every process, close the worker, obliterate the queue; `setup` comes next. */
   async reset(): Promise<void> {
-    await this.killAll();
-    await this.closeBullmq();
+    await this.stopAll();
     const { Queue } = this.options.bullmq.module;
     const queue = new Queue(this.queueName, { connection: { ...this.options.redis, maxRetriesPerRequest: null } });
     await queue.obliterate({ force: true });
     await queue.close();
   }
 
-  /**
-   * Shutdown, stdin closed or a signal: every process this adapter started ends, then the
-   * connections. Killed again after the worker is closed: while the first kill ran, the
-   * still-open worker could fail the killed job and fork a child for the next one (seen in
-   * an explore campaign as a process alive after the scenario, PROCESS-01). Never throws.
-   */
+  /** Shutdown, stdin closed or a signal: every process this adapter started ends, then the connections. Never throws. */
   async close(): Promise<void> {
+    await this.stopAll();
+  }
+
+  /**
+   * Kill every process, close BullMQ, and kill again: while the first kill ran, the
+   * still-open worker could fail the killed job and fork a child for the next one (seen in
+   * explore campaigns as a process alive after the scenario, PROCESS-01, on shutdown and
+   * on reset alike).
+   */
+  private async stopAll(): Promise<void> {
     await this.killAll();
     await this.closeBullmq();
     await this.killAll();
