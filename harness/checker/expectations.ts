@@ -7,7 +7,10 @@
  * check).
  */
 import type { Violation } from '../result.ts';
+import { AwaitStep, awaitTarget } from '../../scenarios/steps/await.ts';
 import type { StepEvent, TraceEvent } from '../../trace/events.ts';
+
+type AwaitStepBody = ReturnType<typeof AwaitStep.parse>;
 
 export interface UnmetExpectations {
   /** Violations by the clause the timed-out await stands for. */
@@ -16,22 +19,10 @@ export interface UnmetExpectations {
   undecided: string[];
 }
 
-interface AwaitBody {
-  state?: unknown;
-  timeoutMs?: unknown;
-  clause?: unknown;
-  waitOnly?: unknown;
-  [target: string]: unknown;
-}
-
-const targets = ['run', 'workflow', 'task', 'command', 'instance'] as const;
-
 /** The entity id an await names, and the step in words. */
-function describeAwait(index: number, body: AwaitBody): { id: string | undefined; what: string } {
-  const entity = targets.find((key) => typeof body[key] === 'string');
-  const id = entity === undefined ? undefined : String(body[entity]);
-  const timeout = typeof body.timeoutMs === 'number' ? ` within ${body.timeoutMs} ms` : '';
-  return { id, what: `step ${index} (await ${entity ?? 'entity'} ${id ?? '?'} ${String(body.state)}) was not met${timeout}` };
+function describeAwait(index: number, body: AwaitStepBody): { id: string; what: string } {
+  const { entity, id } = awaitTarget(body);
+  return { id, what: `step ${index} (await ${entity} ${id} ${body.state}) was not met within ${body.timeoutMs} ms` };
 }
 
 /** The awaits of `events` that timed out, sorted into violations and undecided reasons. */
@@ -40,11 +31,12 @@ export function unmetExpectations(events: readonly TraceEvent[]): UnmetExpectati
   const undecided: string[] = [];
   for (const event of events) {
     if (event.kind !== 'step' || event.phase !== 'end' || event.outcome !== 'timeout') continue;
-    const body = (event as StepEvent).step.await as AwaitBody | undefined;
-    if (body === undefined || body.waitOnly === true) continue;
+    const parsed = AwaitStep.safeParse((event as StepEvent).step.await);
+    if (!parsed.success || parsed.data.waitOnly === true) continue;
+    const body = parsed.data;
     const { id, what } = describeAwait(event.index, body);
-    if (typeof body.clause === 'string') {
-      const violation: Violation = { clauseId: body.clause, message: `${what}: the scenario states it as ${body.clause}`, seq: event.seq, ...(id ? { entity: id } : {}) };
+    if (body.clause !== undefined) {
+      const violation: Violation = { clauseId: body.clause, message: `${what}: the scenario states it as ${body.clause}`, seq: event.seq, entity: id };
       byClause.set(body.clause, [...(byClause.get(body.clause) ?? []), violation]);
     } else {
       undecided.push(`${what}, and it names no clause it stands for`);
