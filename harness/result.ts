@@ -6,6 +6,7 @@ import type { Capabilities } from '../protocol/capabilities.ts';
 import type { Step } from '../scenarios/schema/steps.ts';
 import type { ClauseFamily } from '../spec/clauses/registry.ts';
 import type { TraceEvent } from '../trace/events.ts';
+import type { SpecCoverage } from './coverage/spec-coverage-types.ts';
 
 /** Jepsen's three-valued validity: false ranks over 'unknown' over true. */
 export type Validity = true | false | 'unknown';
@@ -26,6 +27,12 @@ export interface ClauseVerdict {
   violations: Violation[];
   /** Why the verdict is 'unknown' (the trace ended too soon, the checker threw, …). */
   unknownReasons: string[];
+  /**
+   * How many times the situation the clause judges occurred in the trace (count): runs
+   * that were cancelled for RUN-CANCEL-01, terminal workflows with an archive listener for
+   * WF-ARCHIVE-01, …. 0 means the clause held vacuously: nothing it speaks of happened.
+   */
+  exercised: number;
 }
 
 /**
@@ -89,6 +96,8 @@ export interface SuiteResult {
   /** The engine checked (from the first scenario that reached it), or null when none did. */
   engine: EngineInfo | null;
   results: ScenarioResult[];
+  /** States, transitions and clauses the suite reached (harness/coverage/); absent when not computed. */
+  coverage?: SpecCoverage;
 }
 
 /** Rank per Jepsen: false over unknown over true. */

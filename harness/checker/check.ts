@@ -73,11 +73,11 @@ export function checkTrace(events: readonly TraceEvent[], only?: readonly string
     .filter((clause) => !only || only.includes(clause.id))
     .map((clause): ClauseVerdict => {
       const checker = checkers[clause.id];
-      if (!checker) return { clauseId: clause.id, valid: 'unknown', violations: [], unknownReasons: ['no checker for this clause'] };
+      if (!checker) return { clauseId: clause.id, valid: 'unknown', violations: [], unknownReasons: ['no checker for this clause'], exercised: 0 };
       try {
         return checker(history);
       } catch (error) {
-        return { clauseId: clause.id, valid: 'unknown', violations: [], unknownReasons: [`checker threw: ${String(error)}`] };
+        return { clauseId: clause.id, valid: 'unknown', violations: [], unknownReasons: [`checker threw: ${String(error)}`], exercised: 0 };
       }
     });
   // A timed-out await that stands for a clause is a violation of it (harness/checker/expectations.ts).

@@ -8,6 +8,7 @@ export type ClauseChecker = (history: History) => ClauseVerdict;
 export class VerdictBuilder {
   private readonly violations: Violation[] = [];
   private readonly unknownReasons: string[] = [];
+  private exercisedCount = 0;
 
   constructor(private readonly clauseId: string) {}
 
@@ -20,8 +21,17 @@ export class VerdictBuilder {
     if (!this.unknownReasons.includes(reason)) this.unknownReasons.push(reason);
   }
 
+  /**
+   * Counts one occurrence (or `count`) of the situation the clause judges: call it where
+   * the checker actually decides something, so that a verdict of true with 0 exercised
+   * is known to be vacuous (spec coverage, harness/coverage/).
+   */
+  exercised(count = 1): void {
+    this.exercisedCount += count;
+  }
+
   build(): ClauseVerdict {
     const valid = this.violations.length > 0 ? false : this.unknownReasons.length > 0 ? 'unknown' : true;
-    return { clauseId: this.clauseId, valid, violations: this.violations, unknownReasons: this.unknownReasons };
+    return { clauseId: this.clauseId, valid, violations: this.violations, unknownReasons: this.unknownReasons, exercised: this.exercisedCount };
   }
 }

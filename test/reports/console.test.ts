@@ -52,7 +52,7 @@ describe('formatScenarioLine', () => {
   it('names the undecided clause and its first reason when an inconclusive run had no error', () => {
     const result = inconclusiveResult();
     delete result.error;
-    result.verdicts.push({ clauseId: 'RESTART-02', valid: 'unknown', violations: [], unknownReasons: ['a', 'b'] });
+    result.verdicts.push({ clauseId: 'RESTART-02', valid: 'unknown', violations: [], unknownReasons: ['a', 'b'], exercised: 0 });
     const line = formatScenarioLine(result);
     expect(line).toContain(': WF-TERMINAL-01 unknown: trace ended before terminateBoundMs; also unknown: RESTART-02');
     expect(line).not.toContain('no reason');

@@ -69,7 +69,7 @@ describe('toJunitXml', () => {
     const result = notApplicableResult();
     result.error = 'engine lacks what the steps need';
     result.verdicts = [
-      { clauseId: 'PROCESS-01', valid: false, violations: [{ clauseId: 'PROCESS-01', message: 'pid 7 alive', seq: 1 }], unknownReasons: [] },
+      { clauseId: 'PROCESS-01', valid: false, violations: [{ clauseId: 'PROCESS-01', message: 'pid 7 alive', seq: 1 }], unknownReasons: [], exercised: 1 },
     ];
     suite.results = [result];
     const only = toJunitXml(suite);
