@@ -87,6 +87,8 @@ export function checkTrace(events: readonly TraceEvent[], only?: readonly string
     if (violations === undefined) continue;
     verdict.violations.push(...violations);
     verdict.valid = false;
+    // Each is a situation of the clause that occurred (the scenario awaited it on an entity).
+    verdict.exercised += violations.length;
   }
   return {
     valid: combineValidity(verdicts.map((verdict) => verdict.valid)),

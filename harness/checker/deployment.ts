@@ -5,7 +5,8 @@
  * trace left out says 'unknown' and names it.
  */
 import { incrementsRunCount, readRunState, resumingAfter, runActiveTypes, type RunState } from '../../spec/states.ts';
-import type { DeleteCause, TransitionEvent } from '../../trace/events.ts';
+import { isTerminal } from '../../spec/transitions.ts';
+import type { DeleteCause, RequestEvent, TransitionEvent } from '../../trace/events.ts';
 import type { History } from './history.ts';
 import { missingAttributes, RunFacts, type RunAttributeName } from './run-facts.ts';
 import { VerdictBuilder, type ClauseChecker } from './verdict.ts';
@@ -52,11 +53,43 @@ function runRemovals(history: History): RunRemoval[] {
   return removals;
 }
 
+/**
+ * The runs a deployment update had to delete or keep: runs of its deployment present and
+ * not terminal when the update's step began (by their `deploymentId`, or named by a
+ * delete the update made). Empty for an update of a deployment with no such run.
+ */
+function runsBeforeUpdate(history: History, facts: RunFacts, update: RequestEvent, removals: readonly RunRemoval[]): Set<string> {
+  const deploymentId = String(update.args.deployment);
+  const moment = history.stepBeginBefore(update.seq) ?? update;
+  const last = new Map<string, TransitionEvent>();
+  for (const transition of history.transitions) if (transition.entity === 'run' && transition.seq < moment.seq) last.set(transition.id, transition);
+  const runs = new Set<string>();
+  for (const [runId, transition] of last) {
+    if (isTerminal('run', transition.to) || removals.some((removal) => removal.id === runId && removal.seq < moment.seq)) continue;
+    if (facts.attribute(runId, 'deploymentId', transition.seq) === deploymentId) runs.add(runId);
+  }
+  for (const event of history.events) {
+    if (event.seq > moment.seq && event.seq < update.seq && event.kind === 'delete' && event.entity === 'run' && event.cause === deploymentUpdateCause && event.deploymentId === deploymentId) runs.add(event.id);
+  }
+  return runs;
+}
+
 export const updateDeletesOnlyFutureScheduled: ClauseChecker = (history) => {
   const verdict = new VerdictBuilder('DEPLOY-UPDATE-01');
   const facts = new RunFacts(history);
-  for (const deleted of runRemovals(history)) {
+  const removals = runRemovals(history);
+  // The situation: an update that had runs to delete or keep, counted once per update;
+  // and any other removal judged below (a run that vanished, or a delete by an update the
+  // trace holds no request of), once per run.
+  const considered = new Set<string>();
+  for (const update of history.requests.filter((request) => request.op === 'deploy' && request.outcome === 'ok' && request.answer.created === false)) {
+    const runs = runsBeforeUpdate(history, facts, update, removals);
+    if (runs.size > 0) verdict.exercised();
+    for (const runId of runs) considered.add(runId);
+  }
+  for (const deleted of removals) {
     if (deleted.cause !== deploymentUpdateCause && deleted.cause !== 'vanished') continue;
+    if (!considered.has(deleted.id)) verdict.exercised();
     const last = history.stateBefore('run', deleted.id, deleted.seq);
     if (!last) {
       verdict.unknown(`run ${deleted.id} was deleted by an update but the trace never recorded its state`);
@@ -100,6 +133,7 @@ export const backlogExecuted: ClauseChecker = (history) => {
       if (transition.entity !== 'run' || transition.seq > moment.seq) continue;
       backlog.set(transition.id, transition);
     }
+    let hasBacklog = false;
     for (const [runId, last] of backlog) {
       if (seen.has(runId) || undecided.has(runId)) continue;
       const state = runStateOf(verdict, last);
@@ -120,6 +154,9 @@ export const backlogExecuted: ClauseChecker = (history) => {
       }
       if (!overdue && !(scheduledStartMs! <= moment.timeMs)) continue;
       if (removals.some((removal) => removal.id === runId && removal.seq < moment.seq)) continue;
+      // The situation: an update with a backlog, counted once per update.
+      if (!hasBacklog) verdict.exercised();
+      hasBacklog = true;
       seen.add(runId);
       const after = history.transitionsOf('run', runId).filter((transition) => transition.seq > moment.seq);
       const deleted = removals.find((removal) => removal.id === runId && removal.seq > moment.seq);
@@ -160,6 +197,8 @@ export const oneRunPerSlot: ClauseChecker = (history) => {
       }
       const slot = `${deploymentId}@${slotMs}`;
       slotOf.set(event.id, slot);
+      // The situation: a schedule slot that got a run, counted once per slot.
+      if (!live.has(slot)) verdict.exercised();
       const runs = live.get(slot) ?? new Set<string>();
       runs.add(event.id);
       live.set(slot, runs);
@@ -205,6 +244,8 @@ export const concurrencyLimitHeld: ClauseChecker = (history) => {
     if (isActive) runs.add(event.id);
     else runs.delete(event.id);
     const limit = limits.get(deploymentId);
+    // The situation: a run taking a place among its deployment's active runs while a limit applies.
+    if (entering && limit !== undefined && limit !== null) verdict.exercised();
     // Lowering a limit does not stop runs already active; only a run taking a slot over it counts.
     if (entering && limit !== undefined && limit !== null && runs.size > limit) {
       verdict.violation(`deployment ${deploymentId} has ${runs.size} active runs (${[...runs].join(', ')}), over its limit of ${limit}`, event.seq, event.id);
@@ -235,15 +276,22 @@ export const retriesFollowed: ClauseChecker = (history) => {
       const count = (attempts.get(transition.id) ?? 0) + 1;
       attempts.set(transition.id, count);
       if (count > 1 && retries === undefined) needRetries(`running ${count} times`);
-      else if (retries !== undefined && count > retries + 1) verdict.violation(`run ${transition.id} ran ${count} times with ${retries} retries`, transition.seq, transition.id);
+      else if (retries !== undefined && count > retries + 1) {
+        // Run out of retries, and attempted all the same.
+        verdict.exercised();
+        verdict.violation(`run ${transition.id} ran ${count} times with ${retries} retries`, transition.seq, transition.id);
+      }
     }
+    // The situation: an attempt that failed (retried or failed for good), with retries left or none.
     // Back to AwaitingRetry from RUNNING is a retry; with every retry used up it may not happen.
     if (transition.to === 'SCHEDULED/AwaitingRetry' && transition.from !== null && readRunState(transition.from)?.type === 'RUNNING') {
+      verdict.exercised();
       const count = attempts.get(transition.id) ?? 0;
       if (retries === undefined) needRetries(`being retried after ${count} attempt(s)`);
       else if (count > retries) verdict.violation(`run ${transition.id} went back to SCHEDULED/AwaitingRetry after ${count} attempt(s) with ${retries} retries: it had none left and should be FAILED`, transition.seq, transition.id);
     }
     if (transition.to === 'FAILED' && transition.from !== null && readRunState(transition.from)?.type === 'RUNNING') {
+      verdict.exercised();
       const count = attempts.get(transition.id) ?? 0;
       if (retries === undefined) needRetries(`failing for good after ${count} attempt(s)`);
       else if (count <= retries) verdict.violation(`run ${transition.id} FAILED after ${count} attempt(s) with ${retries} retries; it should be SCHEDULED/AwaitingRetry`, transition.seq, transition.id);

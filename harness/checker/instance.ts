@@ -70,18 +70,27 @@ export const acknowledgedYieldsInstance: ClauseChecker = (history) => {
   for (const ack of acknowledged(history)) {
     const instance = created.get(ack.requestId)?.[0];
     const from = availableFrom(availability, ack.wallMs);
-    if (instance && (from === undefined || instance.wallMs <= from + boundMs)) continue;
+    // The situation: an acknowledged request, save one left to INSTANCE-05 below.
+    if (instance && (from === undefined || instance.wallMs <= from + boundMs)) {
+      verdict.exercised();
+      continue;
+    }
     if (from === undefined) {
+      verdict.exercised();
       verdict.unknown(`no consumer could take request ${ack.requestId} after its ack`);
       continue;
     }
     const deadline = history.deadlineAfter(from, boundMs);
-    if (instance && instance.wallMs <= deadline) continue;
+    if (instance && instance.wallMs <= deadline) {
+      verdict.exercised();
+      continue;
+    }
     // An engine that crashed before the bound ran out and before making the instance is
     // judged on its restart by INSTANCE-05, with the bound a restart gets.
     const crash = crashAfter(history, ack.seq);
     const restarted = crash?.restart !== undefined && crash.restart.seq < history.teardownSeq;
     if (crash && restarted && crash.crash.wallMs <= deadline && !(instance && instance.seq < crash.crash.seq)) continue;
+    verdict.exercised();
     const note = history.boundNote(from, boundMs);
     if (instance) {
       verdict.violation(`request ${ack.requestId} got its instance ${Math.round(instance.wallMs - from)} ms after a consumer could take it (bound ${boundMs} ms${note})`, instance.seq, ack.requestId);
@@ -98,7 +107,9 @@ export const acknowledgedYieldsInstance: ClauseChecker = (history) => {
 
 export const noDuplicateInstance: ClauseChecker = (history) => {
   const verdict = new VerdictBuilder('INSTANCE-02');
+  // The situation: a request that yielded an instance (at least one), counted once per request.
   for (const [requestId, instances] of instanceCreations(history)) {
+    verdict.exercised();
     if (instances.length > 1) verdict.violation(`request ${requestId} yielded ${instances.length} instances: ${instances.map((instance) => instance.id).join(', ')}`, instances[1]!.seq, requestId);
   }
   return verdict.build();
@@ -126,6 +137,7 @@ export const ackAfterDurableCommand: ClauseChecker = (history) => {
     return verdict.build();
   }
   for (const ack of acks) {
+    verdict.exercised();
     const stored = commandSeq.get(ack.requestId);
     if (stored === undefined || stored > ack.seq) verdict.violation(`request ${ack.requestId} was answered success with no command stored before the answer`, ack.seq, ack.requestId);
   }
@@ -142,8 +154,12 @@ export const commandsNeverVanish: ClauseChecker = (history) => {
     const requestId = event.kind === 'observe' ? event.requestId : event.kind === 'transition' ? event.attributes?.requestId : undefined;
     if ((event.kind === 'observe' || event.kind === 'transition') && event.entity === 'instance' && requestId !== undefined) requestsWithInstance.add(requestId);
   }
+  /** The situation: a command the trace shows stored (any transition of it), counted once per command. */
+  const commands = new Set<string>();
   for (const event of history.events) {
     if (event.kind === 'transition' && event.entity === 'command') {
+      if (!commands.has(event.id)) verdict.exercised();
+      commands.add(event.id);
       if (event.to === 'CONSUMED' || event.to === 'ERROR') {
         ended.add(event.id);
         open.delete(event.id);
@@ -193,6 +209,8 @@ export const acknowledgedBeforeCrashYieldsOne: ClauseChecker = (history) => {
     const crashed = crashAfter(history, ack.seq);
     // Never crashed after the ack, or never restarted (nothing after a restart to judge), or restarted only in teardown.
     if (!crashed?.restart || crashed.restart.seq >= history.teardownSeq) continue;
+    // The situation: a request acknowledged before a crash the engine was restarted from.
+    verdict.exercised();
     const { crash, restart } = crashed;
     const before = `request ${ack.requestId}, acknowledged (seq ${ack.seq}) before the engine crashed (seq ${crash.seq})`;
     const creations = (created.get(ack.requestId) ?? []).filter((creation) => creation.seq < history.teardownSeq);

@@ -15,6 +15,8 @@ export const noProcessOutlivesScenario: ClauseChecker = (history) => {
   const sweep = history.allProcessObservations().filter((observation) => observation.reason === scenarioEndReason);
   if (!history.events.some((event) => event.kind === 'end')) verdict.unknown('the trace has no end event, so no final sweep');
   else if (sweep.length === 0 && history.allProcessObservations().length > 0) verdict.unknown('processes were seen, but the trace has no scenario-end sweep of them');
+  // The situation: a scenario end whose sweep checked processes (it reads every process ever seen).
+  if (sweep.length > 0) verdict.exercised();
   for (const observation of sweep) {
     if (observation.alive) verdict.violation(`process ${observation.pid} (${observation.owner}) was alive after the scenario ended (state ${observation.stat})`, observation.seq, observation.owner);
   }
@@ -158,6 +160,8 @@ function processLossChecker(kind: LossKind): ClauseChecker {
     const parents = parentsOf(history, kind.entity);
     for (const loss of processLosses(history, kind)) {
       if (killedOnPurpose(history, kind, loss, parents)) continue;
+      // The situation: an entity shown in its running state with none of its processes alive.
+      verdict.exercised();
       const deadline = history.deadlineAfter(loss.startWallMs, boundMs);
       if (loss.ended && loss.ended.wallMs <= deadline) continue;
       const subject = `${kind.entity} ${loss.id}`;

@@ -62,6 +62,8 @@ export const entitiesSurviveRestart: ClauseChecker = (history) => {
     const readsAfter = (entity: EntityKind, id: string) => observes.filter((observe) => observe.entity === entity && observe.id === id && observe.seq > restart.seq && observe.seq < windowEndSeq);
     const crashed = `the crash (seq ${crash.seq})`;
     const restarted = `the restart (seq ${restart.seq})`;
+    // The situation: a restart with entities to show again, counted once per restart.
+    if ([...lastRead.values()].some((last) => last.state !== null) || acknowledgedOnly.size > 0) verdict.exercised();
 
     for (const last of lastRead.values()) {
       if (last.state === null) continue;
@@ -164,11 +166,15 @@ export const leftoversAdoptedOrKilled: ClauseChecker = (history) => {
     const at = covered ? deadline : history.endWallMs;
     const note = history.boundNote(restart.wallMs, boundMs);
     const engines = new Set([crash.pid, restart.pid]);
+    // The situation: a restart with processes left behind, counted once per restart.
+    let leftBehind = false;
     for (const [pid, observations] of byPid) {
       if (engines.has(pid)) continue;
       const atCrash = observations.filter((observation) => observation.seq < crash.seq).at(-1);
       const bornWhileDown = observations.some((observation) => observation.alive && observation.seq > crash.seq && observation.seq < restart.seq);
       if (!atCrash?.alive && !bornWhileDown) continue;
+      if (!leftBehind) verdict.exercised();
+      leftBehind = true;
       const owner = observations.at(-1)!.owner;
       const left = `process ${pid} (owner ${owner}), left behind by the crash (seq ${crash.seq})`;
       const seen = history.processAliveAt(pid, at);

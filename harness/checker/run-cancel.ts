@@ -26,6 +26,7 @@ export const cancellingReachesCancelled: ClauseChecker = (history) => {
   const verdict = new VerdictBuilder('RUN-CANCEL-01');
   const boundMs = history.bounds.cancelBoundMs;
   for (const entered of entries(history, 'CANCELLING')) {
+    verdict.exercised();
     const done = cancelledAfter(history, entered.id, entered.seq);
     const deadline = history.deadlineAfter(entered.wallMs, boundMs);
     if (done && done.wallMs <= deadline) continue;
@@ -52,8 +53,10 @@ export const cancelledTreeDead: ClauseChecker = (history) => {
     );
     const deadline = history.deadlineAfter(entered.wallMs, boundMs);
     const at = Math.min(deadline, observedCancelled ? observedCancelled.wallMs + cancelledSettleMs : Infinity);
-    const alive = history
-      .treeOf(entered.id)
+    const tree = history.treeOf(entered.id);
+    // A cancelled run none of whose processes was ever seen has no tree to judge.
+    if (tree.length > 0) verdict.exercised();
+    const alive = tree
       .map(({ pid, owner }) => ({ pid, owner, seen: history.processAliveAt(pid, at) }))
       .filter((entry) => entry.seen !== undefined);
     if (alive.length === 0) continue;
@@ -84,11 +87,15 @@ export const subflowsCancelled: ClauseChecker = (history) => {
   const judged = new Set<string>();
   for (const parent of parents) {
     const deadline = history.deadlineAfter(parent.wallMs, boundMs);
+    // The situation: a cancelled parent with at least one subflow not terminal at its cancel.
+    let hadOpenSubflow = false;
     for (const subflowId of history.descendantRuns(parent.id)) {
       if (judged.has(subflowId)) continue;
       const before = history.stateBefore('run', subflowId, parent.seq + 1);
       if (before && isTerminal('run', before.to)) continue;
       judged.add(subflowId);
+      if (!hadOpenSubflow) verdict.exercised();
+      hadOpenSubflow = true;
       const afterParent = history.transitionsOf('run', subflowId).filter((transition) => transition.seq > parent.seq && transition.seq < history.teardownSeq);
       const done = afterParent.find((transition) => transition.to === 'CANCELLED');
       if (done && done.wallMs <= deadline) continue;
@@ -115,6 +122,8 @@ export const killFailuresBounded: ClauseChecker = (history) => {
   for (const event of history.events) {
     if (event.kind !== 'process' || event.action !== 'kill-failed') continue;
     if (!event.error) verdict.violation(`a kill of ${event.owner} failed without saying why`, event.seq, event.owner);
+    // The situation: an owner whose kill failed (a kill that works leaves nothing to bound).
+    if (!failures.has(event.owner)) verdict.exercised();
     const count = (failures.get(event.owner) ?? 0) + 1;
     failures.set(event.owner, count);
     if (count === history.bounds.killAttemptsMax + 1) {
@@ -130,6 +139,7 @@ export const cancelAnswerHonoured: ClauseChecker = (history) => {
   const cancelling = (state: string | null) => state === 'CANCELLING' || state === 'CANCELLED';
   for (const request of history.requests.filter((candidate) => candidate.op === 'cancel-run' && candidate.outcome === 'ok')) {
     const runId = String(request.args.run);
+    verdict.exercised();
     const moment = history.stepBeginBefore(request.seq) ?? request;
     const deadline = history.deadlineAfter(moment.wallMs, boundMs);
     const reads = history.observesBeforeTeardown().filter((observe) => observe.entity === 'run' && observe.id === runId);

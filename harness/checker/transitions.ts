@@ -53,6 +53,8 @@ export const transitionAccepted: ClauseChecker = (history: History) => {
     const key = entityKey(transition.entity, transition.id);
     const previous = last.has(key) ? last.get(key)! : null;
     const hasUnknownName = unknownNames.check(transition.entity, transition.id, [transition.from, transition.to], 'wrote', transition.seq);
+    // Every transition the engine wrote is judged against its machine.
+    verdict.exercised();
     if (transition.from !== previous) {
       verdict.violation(
         `${transition.entity} ${transition.id} moved from ${transition.from ?? '(new)'} but its last recorded state was ${previous ?? '(none)'}`,
@@ -73,8 +75,14 @@ export const transitionAccepted: ClauseChecker = (history: History) => {
 
 export const terminalAbsorbing: ClauseChecker = (history: History) => {
   const verdict = new VerdictBuilder('TRANSITION-02');
+  // The situation: an entity in a terminal state while the trace goes on (a later line
+  // could show it leave), or one seen leaving it. Counted once per entity.
+  const lastSeq = history.events.at(-1)?.seq ?? -1;
+  const terminalEntities = new Set<string>();
   for (const transition of history.transitions) {
-    if (transition.from !== null && isTerminal(transition.entity, transition.from)) {
+    const leaves = transition.from !== null && isTerminal(transition.entity, transition.from);
+    if (leaves || (isTerminal(transition.entity, transition.to) && transition.seq < lastSeq)) terminalEntities.add(entityKey(transition.entity, transition.id));
+    if (leaves) {
       verdict.violation(
         `${transition.entity} ${transition.id} left terminal state ${transition.from} for ${transition.to} (cause: ${transition.cause})`,
         transition.seq,
@@ -82,6 +90,7 @@ export const terminalAbsorbing: ClauseChecker = (history: History) => {
       );
     }
   }
+  verdict.exercised(terminalEntities.size);
   return verdict.build();
 };
 
@@ -97,11 +106,15 @@ export const observedReachable: ClauseChecker = (history: History) => {
     if (observe.state !== null) seenPresent.add(key);
     const hasUnknownName = unknownNames.check(observe.entity, observe.id, [observe.state], 'was read back as', observe.seq);
     if (!last.has(key)) {
+      // A first read is compared with nothing; only its state name is judged.
+      if (hasUnknownName) verdict.exercised();
       last.set(key, observe.state);
       continue;
     }
     const previous = last.get(key)!;
+    // An unchanged read (the observer writes every entity after a restart) asks nothing of the machine.
     if (observe.state === previous) continue;
+    verdict.exercised();
     const previousKnown = previous === null || canonicalState(observe.entity, previous) !== undefined;
     if (previous === null && observe.state !== null && wasPresent) {
       verdict.violation(`${observe.entity} ${observe.id} was read back as gone, then as ${observe.state}`, observe.seq, observe.id);

@@ -23,8 +23,10 @@ export const terminalWorkflowTasksTerminal: ClauseChecker = (history) => {
   const boundMs = history.bounds.terminateBoundMs;
   for (const workflow of workflowsReadTerminal(history)) {
     const at = history.deadlineAfter(workflow.wallMs, boundMs);
-    for (const taskId of history.childrenOf('task', workflow.id)) {
-      const task = history.observedStateAt('task', taskId, at);
+    const tasks = history.childrenOf('task', workflow.id).map((taskId) => ({ taskId, task: history.observedStateAt('task', taskId, at) }));
+    // The situation: a workflow read back terminal with at least one task read back.
+    if (tasks.some(({ task }) => task !== undefined)) verdict.exercised();
+    for (const { taskId, task } of tasks) {
       if (task?.state && !isTerminal('task', task.state)) {
         if (!history.covers(at)) {
           verdict.unknown(history.notCovered(at, `workflow ${workflow.id}'s terminate bound, with task ${taskId} still ${task.state}`));
@@ -47,7 +49,10 @@ export const terminalWorkflowNoTaskProcess: ClauseChecker = (history) => {
   for (const workflow of workflowsReadTerminal(history)) {
     const at = history.deadlineAfter(workflow.wallMs, boundMs);
     const owners = new Set(history.childrenOf('task', workflow.id));
-    for (const { pid, owner } of history.pidsOwnedBy(owners)) {
+    const processes = history.pidsOwnedBy(owners);
+    // The situation: a workflow read back terminal whose tasks had processes seen in /proc.
+    if (processes.length > 0) verdict.exercised();
+    for (const { pid, owner } of processes) {
       const seen = history.processAliveAt(pid, at);
       if (seen && !history.covers(at)) verdict.unknown(history.notCovered(at, `workflow ${workflow.id}'s terminate bound, with task process ${pid} alive`));
       else if (seen) {
@@ -70,6 +75,14 @@ export const terminateRunsCoreSteps: ClauseChecker = (history) => {
     const moment = history.stepBeginBefore(request.seq) ?? request;
     const before = history.stateBefore('workflow', workflowId, moment.seq);
     if (!before || isTerminal('workflow', before.to)) continue;
+    // The situation: a terminate of a workflow not yet terminal, with a core step to judge
+    // (the workflow TERMINATED after an ok answer, or a task open at the terminate). Every
+    // terminate counts, not only those a listener failed in: the steps are owed either way.
+    const openTasks = history.childrenOf('task', workflowId).filter((taskId) => {
+      const taskBefore = history.stateBefore('task', taskId, moment.seq);
+      return taskBefore !== undefined && !isTerminal('task', taskBefore.to);
+    });
+    if (request.outcome === 'ok' || openTasks.length > 0) verdict.exercised();
     const deadline = history.deadlineAfter(moment.wallMs, boundMs);
     const answered = `answered ${request.outcome}${request.answer.error ? `: ${String(request.answer.error)}` : ''}`;
     const terminated = history.transitionsOf('workflow', workflowId).find((transition) => transition.seq > moment.seq && transition.to === 'TERMINATED');
@@ -111,6 +124,7 @@ export const listenerFailuresRetried: ClauseChecker = (history) => {
   const effects = history.events.filter((event) => event.kind === 'side-effect');
   for (const failure of effects) {
     if (failure.kind !== 'side-effect' || failure.outcome !== 'error') continue;
+    verdict.exercised();
     if (failure.attempt > attemptsMax) {
       verdict.violation(`listener ${failure.name} was tried ${failure.attempt} times for ${failure.target}, over listenerAttemptsMax (${attemptsMax})`, failure.seq, failure.target);
       continue;
@@ -142,6 +156,7 @@ export const secondTerminateNoop: ClauseChecker = (history) => {
     const workflowId = String(request.args.workflow);
     const moment = history.stepBeginBefore(request.seq) ?? request;
     if (history.stateBefore('workflow', workflowId, moment.seq)?.to !== 'TERMINATED') continue;
+    verdict.exercised();
     if (request.outcome !== 'ok') verdict.violation(`a second terminate of TERMINATED workflow ${workflowId} was answered ${request.outcome}`, request.seq, workflowId);
     const effect = history.events.find(
       (event) =>
