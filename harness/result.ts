@@ -6,6 +6,7 @@ import type { Capabilities } from '../protocol/capabilities.ts';
 import type { Step } from '../scenarios/schema/steps.ts';
 import type { ClauseFamily } from '../spec/clauses/registry.ts';
 import type { TraceEvent } from '../trace/events.ts';
+import { coverageShortfalls, coverageTotals, type CoverageMinimum } from './coverage/coverage-totals.ts';
 import type { SpecCoverage } from './coverage/spec-coverage-types.ts';
 
 /** Jepsen's three-valued validity: false ranks over 'unknown' over true. */
@@ -98,6 +99,8 @@ export interface SuiteResult {
   results: ScenarioResult[];
   /** States, transitions and clauses the suite reached (harness/coverage/); absent when not computed. */
   coverage?: SpecCoverage;
+  /** `--coverage-min`: the percent each measure of `coverage` must reach; absent when none was asked. */
+  coverageMinimum?: CoverageMinimum;
 }
 
 /** Rank per Jepsen: false over unknown over true. */
@@ -131,9 +134,14 @@ export function inconclusiveReason(result: Pick<ScenarioResult, 'outcome' | 'err
   return `${first!.clauseId} unknown: ${reason}${first!.unknownReasons.length > 1 ? ` (and ${first!.unknownReasons.length - 1} more)` : ''}${rest.length > 0 ? `; also unknown: ${rest.map((verdict) => verdict.clauseId).join(', ')}` : ''}`;
 }
 
-/** CLI exit code of a suite: 1 if any clause failed, else 3 if any inconclusive, else 0. */
+/**
+ * CLI exit code of a suite: 1 if any clause failed, else 3 if any inconclusive, else 1 if
+ * its coverage fell below `coverageMinimum` (it did not show what it was required to),
+ * else 0.
+ */
 export function suiteExitCode(suite: SuiteResult): 0 | 1 | 3 {
   if (suite.results.some((result) => result.outcome === 'fail')) return 1;
   if (suite.results.some((result) => result.outcome === 'inconclusive')) return 3;
+  if (suite.coverage && suite.coverageMinimum && coverageShortfalls(coverageTotals(suite.coverage), suite.coverageMinimum).length > 0) return 1;
   return 0;
 }

@@ -1,4 +1,6 @@
-/** Runs scenarios one after another against one engine command and gathers a SuiteResult. */
+/** Runs scenarios one after another against one engine command and gathers a SuiteResult, with its spec coverage. */
+import type { CoverageMinimum } from './coverage/coverage-totals.ts';
+import { coverageOf } from './coverage/spec-coverage.ts';
 import { referenceEngineCommand, type EngineCommand } from './engine-process/engine-command.ts';
 import { EnginePool } from './engine-process/engine-pool.ts';
 import { environment } from './environment.ts';
@@ -23,6 +25,8 @@ export interface RunSuiteOptions {
   onResult?: (result: ScenarioResult) => void;
   /** Keep no event the engine pushes (runScenario's `withholdEvents`). */
   withholdEvents?: boolean;
+  /** `--coverage-min`: kept on the suite, whose exit code it then decides with the rest (`suiteExitCode`). */
+  coverageMinimum?: CoverageMinimum;
 }
 
 export async function runSuite(scenarios: LoadedScenario[], options: RunSuiteOptions): Promise<SuiteResult> {
@@ -51,6 +55,7 @@ export async function runSuite(scenarios: LoadedScenario[], options: RunSuiteOpt
   } finally {
     if (!options.pool) await pool.close();
   }
+  const suiteEngine = results.find((result) => result.engine?.capabilities)?.engine ?? results.find((result) => result.engine)?.engine ?? null;
   return {
     command: options.command,
     startedAt: startedAt.toISOString(),
@@ -58,7 +63,9 @@ export async function runSuite(scenarios: LoadedScenario[], options: RunSuiteOpt
     bug: options.bug,
     seed: options.seed,
     environment: environment(),
-    engine: results.find((result) => result.engine?.capabilities)?.engine ?? results.find((result) => result.engine)?.engine ?? null,
+    engine: suiteEngine,
     results,
+    coverage: coverageOf(results, suiteEngine?.capabilities ?? null),
+    ...(options.coverageMinimum === undefined ? {} : { coverageMinimum: options.coverageMinimum }),
   };
 }

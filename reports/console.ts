@@ -1,11 +1,21 @@
 /**
  * Console rendering of a suite: one line per scenario, the engine line, then a totals
- * line. Pure: the
+ * line; and of spec coverage: a short block, the per-clause table of `explore --stats`,
+ * and what fell below `--coverage-min`. Pure: the
  * caller decides whether colour is wanted (for example `picocolors.isColorSupported`)
  * and where the text goes.
  */
 import picocolors from 'picocolors';
 import type { EngineInfo, ScenarioOutcome, ScenarioResult, SuiteResult } from '../harness/result.ts';
+import type { SpecCoverage } from '../harness/coverage/spec-coverage-types.ts';
+import {
+  clauseGenerationPercentMin,
+  clausePercent,
+  coverageTotals,
+  unexercisedClauses,
+  type CoverageMeasure,
+  type CoverageShortfall,
+} from '../harness/coverage/coverage-totals.ts';
 import { inconclusiveReason, listOrNone, missingText, truncate, uncheckedFamilies, violatedClauseIds } from './text.ts';
 
 export interface ConsoleOptions {
@@ -160,5 +170,84 @@ export function formatConsoleSummary(suite: SuiteResult, options: ConsoleOptions
     `${totals.notApplicable > 0 ? colors.cyan(notApplicable) : notApplicable} in ${seconds} s`;
   const lines = suite.results.map((result) => formatScenarioLine(result, options));
   lines.push(formatEngineLine(suite.engine, options), totalsLine);
+  return lines.join('\n');
+}
+
+/** A percent with one decimal: `83.3%`. */
+function percentText(percent: number): string {
+  return `${percent.toFixed(1)}%`;
+}
+
+function measureText(name: string, measure: CoverageMeasure): string {
+  return `${name} ${measure.covered}/${measure.total} (${percentText(measure.percent)})`;
+}
+
+/**
+ * Spec coverage in two lines (harness/coverage/spec-coverage.ts says what is counted):
+ *
+ * ```
+ * spec coverage over 25 scenarios: states 41/49 (83.7%), transitions 60/109 (55.0%), clauses 25/28 (89.3%)
+ *   clauses never exercised: INSTANCE-03, RUN-RETRY-01, WF-TERMINATE-03
+ * ```
+ *
+ * The second line reads `  every clause exercised` when none is missing. No trailing newline.
+ */
+export function formatCoverageBlock(coverage: SpecCoverage, options: ConsoleOptions = {}): string {
+  const colors = picocolors.createColors(options.color ?? false);
+  const totals = coverageTotals(coverage);
+  const noun = totals.scenarios === 1 ? 'scenario' : 'scenarios';
+  const never = unexercisedClauses(coverage);
+  return [
+    `${colors.bold('spec coverage')} over ${totals.scenarios} ${noun}: ${measureText('states', totals.states)}, ${measureText('transitions', totals.transitions)}, ${measureText('clauses', totals.clauses)}`,
+    never.length > 0 ? `  clauses never exercised: ${colors.yellow(never.join(', '))}` : '  every clause exercised',
+  ].join('\n');
+}
+
+/**
+ * One line per measure below its `--coverage-min`:
+ * `coverage below --coverage-min: transitions 55.0% (60/109), 5.0 points short of 60%`.
+ * Empty string when there is none. No trailing newline.
+ */
+export function formatCoverageShortfalls(shortfalls: readonly CoverageShortfall[], options: ConsoleOptions = {}): string {
+  const colors = picocolors.createColors(options.color ?? false);
+  return shortfalls
+    .map(
+      (shortfall) =>
+        `${colors.red('coverage below --coverage-min')}: ${shortfall.measure} ${percentText(shortfall.percent)} (${shortfall.covered}/${shortfall.total}), ` +
+        `${shortfall.shortByPercent.toFixed(1)} points short of ${shortfall.minimumPercent}%`,
+    )
+    .join('\n');
+}
+
+/**
+ * The per-clause generation table of `explore --stats`: each clause with the scenarios
+ * that exercised it and their share of the runs, those below `clauseGenerationPercentMin`
+ * (5%) marked, then a line counting them:
+ *
+ * ```
+ * clause              scenarios  of runs
+ * TRANSITION-01              20   100.0%
+ * RUN-RETRY-01                0     0.0%  < 5%
+ * 1 of 28 clauses below 5% of 20 runs
+ * ```
+ *
+ * No trailing newline.
+ */
+export function formatClauseTable(coverage: SpecCoverage, options: ConsoleOptions = {}): string {
+  const colors = picocolors.createColors(options.color ?? false);
+  const idWidth = Math.max('clause'.length, ...coverage.clauses.map((clause) => clause.clauseId.length));
+  const countWidth = 'scenarios'.length;
+  const percentWidth = 'of runs'.length;
+  const lines = [`${'clause'.padEnd(idWidth)}  ${'scenarios'.padStart(countWidth)}  ${'of runs'.padStart(percentWidth)}`];
+  let below = 0;
+  for (const clause of coverage.clauses) {
+    const percent = clausePercent(clause, coverage);
+    const low = percent < clauseGenerationPercentMin;
+    if (low) below += 1;
+    const row = `${clause.clauseId.padEnd(idWidth)}  ${String(clause.scenarios).padStart(countWidth)}  ${percentText(percent).padStart(percentWidth)}`;
+    lines.push(low ? `${row}  ${colors.yellow(`< ${clauseGenerationPercentMin}%`)}` : row);
+  }
+  const runs = coverage.scenarios === 1 ? 'run' : 'runs';
+  lines.push(`${below} of ${coverage.clauses.length} clauses below ${clauseGenerationPercentMin}% of ${coverage.scenarios} ${runs}`);
   return lines.join('\n');
 }

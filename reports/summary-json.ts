@@ -12,6 +12,8 @@ import {
   type SuiteResult,
   type Validity,
 } from '../harness/result.ts';
+import { clausePercent, coverageShortfalls, coverageTotals, type CoverageMeasure, type CoverageMeasureName, type CoverageMinimum } from '../harness/coverage/coverage-totals.ts';
+import type { MachineCoverage, SpecCoverage } from '../harness/coverage/spec-coverage-types.ts';
 import type { Capabilities } from '../protocol/capabilities.ts';
 import type { ClauseFamily } from '../spec/clauses/registry.ts';
 import { countOutcomes, type SuiteTotals } from './console.ts';
@@ -20,7 +22,8 @@ import { uncheckedFamilies } from './text.ts';
 /**
  * Version of the shape below. 1 is the first; 2 added `not-applicable` to `outcome` (a
  * reader of version 1 would take it for none of its three values), with `engine`,
- * `totals.notApplicable` and per-scenario `missingCapabilities`.
+ * `totals.notApplicable` and per-scenario `missingCapabilities`. `coverage` was added
+ * later within version 2 (a new field, no meaning changed).
  */
 export const summarySchemaVersion = 2;
 
@@ -77,6 +80,39 @@ export interface SummaryEngine {
   capabilities: Capabilities | null;
 }
 
+/** One coverage measure; `percent` rounded to 0.1. */
+export type SummaryCoverageMeasure = CoverageMeasure;
+
+/** A clause's row of the coverage: the `explore --stats` table. */
+export interface SummaryClauseCoverage {
+  clauseId: string;
+  /** Scenarios that exercised it (`exercised > 0`) (count). */
+  scenarios: number;
+  /** Occurrences of its situation over all scenarios (count). */
+  situations: number;
+  /** `scenarios` out of the coverage's scenarios, in percent rounded to 0.1. */
+  percent: number;
+}
+
+/**
+ * Spec coverage (harness/coverage/): the SpecCoverage, every count a number of scenarios
+ * so the summaries of shards add up, with its totals and each clause's share.
+ */
+export interface SummaryCoverage {
+  /** Scenarios counted: those that ran (not-applicable ones are not). */
+  scenarios: number;
+  /** States reached, legal transitions taken, clauses exercised, out of those the engine is measured on. */
+  totals: { states: SummaryCoverageMeasure; transitions: SummaryCoverageMeasure; clauses: SummaryCoverageMeasure };
+  /** Per machine of the engine's entity kinds: every state and legal move, unreached ones with 0. */
+  machines: MachineCoverage[];
+  /** Per clause of the families the engine is checked on, registry order. */
+  clauses: SummaryClauseCoverage[];
+  /** `--coverage-min` as given (percent per measure), or null when none was asked. */
+  minimum: CoverageMinimum | null;
+  /** Measures below `minimum` (percent and points short rounded to 0.1); any makes `exitCode` 1 unless it is 1 or 3 already. */
+  shortfalls: Array<{ measure: CoverageMeasureName; percent: number; minimumPercent: number; shortByPercent: number }>;
+}
+
 export interface SummaryJson {
   schemaVersion: number;
   /** CLI command that produced the suite (`run`, `explore`, …). */
@@ -87,7 +123,7 @@ export interface SummaryJson {
   durationMs: number;
   bug: string | null;
   seed: number;
-  /** The CLI's exit code for this suite: 0 conformant, 1 violated, 3 inconclusive. */
+  /** The CLI's exit code for this suite: 0 conformant, 1 violated (or coverage below `--coverage-min`), 3 inconclusive. */
   exitCode: 0 | 1 | 3;
   /** Counts of scenarios by outcome; `notApplicable` is neither passed nor failed. */
   totals: SuiteTotals;
@@ -95,6 +131,8 @@ export interface SummaryJson {
   /** The engine checked, or null when no scenario reached one. */
   engine: SummaryEngine | null;
   scenarios: SummaryScenario[];
+  /** Spec coverage of the suite (for explore: of the campaign's detection runs), or null when none was computed. */
+  coverage: SummaryCoverage | null;
 }
 
 /** Field by field, like the rest of the summary, so nothing new leaks in unnoticed. */
@@ -129,6 +167,42 @@ function summaryEngine(engine: EngineInfo | null): SummaryEngine | null {
     checkedFamilies: [...engine.checkedFamilies],
     uncheckedFamilies: uncheckedFamilies(engine),
     capabilities: engine.capabilities === null ? null : summaryCapabilities(engine.capabilities),
+  };
+}
+
+/** Percent rounded to 0.1, so the file reads 83.3 rather than 83.33333333333334. */
+function roundPercent(percent: number): number {
+  return Math.round(percent * 10) / 10;
+}
+
+function summaryMeasure(measure: CoverageMeasure): SummaryCoverageMeasure {
+  return { covered: measure.covered, total: measure.total, percent: roundPercent(measure.percent) };
+}
+
+/** The coverage block of summary.json, copied field by field. */
+export function summaryCoverage(coverage: SpecCoverage, minimum?: CoverageMinimum): SummaryCoverage {
+  const totals = coverageTotals(coverage);
+  return {
+    scenarios: coverage.scenarios,
+    totals: { states: summaryMeasure(totals.states), transitions: summaryMeasure(totals.transitions), clauses: summaryMeasure(totals.clauses) },
+    machines: coverage.machines.map((machine) => ({
+      kind: machine.kind,
+      states: machine.states.map((row) => ({ state: row.state, scenarios: row.scenarios })),
+      transitions: machine.transitions.map((row) => ({ from: row.from, to: row.to, scenarios: row.scenarios })),
+    })),
+    clauses: coverage.clauses.map((clause) => ({
+      clauseId: clause.clauseId,
+      scenarios: clause.scenarios,
+      situations: clause.situations,
+      percent: roundPercent(clausePercent(clause, coverage)),
+    })),
+    minimum: minimum === undefined ? null : { ...minimum },
+    shortfalls: (minimum === undefined ? [] : coverageShortfalls(totals, minimum)).map((shortfall) => ({
+      measure: shortfall.measure,
+      percent: roundPercent(shortfall.percent),
+      minimumPercent: shortfall.minimumPercent,
+      shortByPercent: roundPercent(shortfall.shortByPercent),
+    })),
   };
 }
 
@@ -172,5 +246,6 @@ export function toSummaryJson(suite: SuiteResult): SummaryJson {
       error: result.error ?? null,
       missingCapabilities: [...result.missingCapabilities],
     })),
+    coverage: suite.coverage === undefined ? null : summaryCoverage(suite.coverage, suite.coverageMinimum),
   };
 }

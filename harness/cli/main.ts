@@ -12,6 +12,9 @@ import { EngineFaultError } from '../engine-process/engine-fault.ts';
 
 const defaultOut = 'reports/out';
 
+const coverageMinHelp =
+  'exit 1 when spec coverage falls short: a percent for states, transitions and clauses (80) or per measure (clauses=100,transitions=60,states=90)';
+
 function withCommonOptions(command: Command): Command {
   return command
     .addOption(new Option('--bug <profile>', 'run the engine with an upstream defect switched on (see `flowconform bugs`)'))
@@ -32,7 +35,8 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       .command('run')
       .description('run scripted scenarios (default: scenarios/)')
       .argument('[paths...]', 'scenario files or folders')
-      .option('--jobs <n>', 'scenarios run at once, each on its own engine process (default 1)'),
+      .option('--jobs <n>', 'scenarios run at once, each on its own engine process (default 1)')
+      .option('--coverage-min <spec>', coverageMinHelp),
   ).action(
     async (paths: string[], options) => {
       const { runCommand } = await import('./commands/run.ts');
@@ -54,7 +58,9 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       .option('--shrink-time-limit <duration>', 'time budget of shrinking after a violation', '120s')
       .option('--dry-run', 'print the generated scenarios without running them')
       .option('--stop-on-inconclusive', 'end the campaign at the first inconclusive run and report it (exit 3)')
-      .option('--accept <clauses>', 'clause ids (comma-separated) judged already as intended behaviour: runs violating only these are counted, and the campaign goes on'),
+      .option('--accept <clauses>', 'clause ids (comma-separated) judged already as intended behaviour: runs violating only these are counted, and the campaign goes on')
+      .option('--stats', 'after the campaign, print each clause with the share of runs that exercised it (clauses under 5% marked)')
+      .option('--coverage-min <spec>', coverageMinHelp),
   ).action(async (options) => {
     const { exploreCommand } = await import('./commands/explore.ts');
     setExitCode(await exploreCommand(options));

@@ -10,15 +10,21 @@
  *    off to another defect.
  * A scenario still running when fast-check's time limit interrupts it is awaited before
  * returning, so exploration never leaves a process behind.
+ *
+ * Every detection run is folded into the campaign's spec coverage as it ends
+ * (harness/coverage/), and its trace is not kept for it; shrink runs are not counted,
+ * since they replay variations of one scenario and would only weigh it more.
  */
 import fc from 'fast-check';
 import { referenceEngineCommand, type EngineCommand } from '../engine-process/engine-command.ts';
 import { EnginePool } from '../engine-process/engine-pool.ts';
 import type { Capabilities } from '../../protocol/capabilities.ts';
 import { missingForStep } from '../applicability.ts';
+import { addScenario, emptyCoverage } from '../coverage/spec-coverage.ts';
+import type { SpecCoverage } from '../coverage/spec-coverage-types.ts';
 import { scenarioArbitrary, type GeneratedScenarioOptions } from '../../scenarios/generate/scenario-arbitrary.ts';
 import type { Scenario } from '../../scenarios/schema/steps.ts';
-import { inconclusiveReason, violatedClauseIds, type ScenarioResult } from '../result.ts';
+import { inconclusiveReason, violatedClauseIds, type EngineInfo, type ScenarioResult } from '../result.ts';
 import { runScenario } from '../runner/run-scenario.ts';
 
 export interface ExploreOptions {
@@ -96,6 +102,10 @@ export interface ExploreReport {
   counterexample: Scenario | null;
   /** The run of the shrunk counterexample. */
   result: ScenarioResult | null;
+  /** Spec coverage of the detection runs (every run made before detection ended; no shrink run). */
+  coverage: SpecCoverage;
+  /** The engine checked, from the first detection run that reached one (with its capabilities when any had them), or null. */
+  engine: EngineInfo | null;
 }
 
 /** @throws RangeError when runs < 1 or a time limit is not positive. */
@@ -108,7 +118,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreReport> {
     // Generation keeps to the steps and platforms the engine has (its handshake says which).
     const capabilities = (await pool.peek()).capabilities!;
     const arbitrary = scenarioArbitrary(arbitraryOptionsFor(capabilities));
-    return await campaign(options, arbitrary, engine, pool);
+    return await campaign(options, arbitrary, engine, pool, emptyCoverage(capabilities));
   } finally {
     if (!options.pool) await pool.close();
   }
@@ -122,8 +132,14 @@ export function arbitraryOptionsFor(capabilities: Capabilities): GeneratedScenar
   };
 }
 
-/** Detection, then shrinking, with engines from `pool`. */
-async function campaign(options: ExploreOptions, arbitrary: fc.Arbitrary<Scenario>, engine: EngineCommand, pool: EnginePool): Promise<ExploreReport> {
+/** Detection, then shrinking, with engines from `pool`; detection's coverage is added to `coverage`. */
+async function campaign(
+  options: ExploreOptions,
+  arbitrary: fc.Arbitrary<Scenario>,
+  engine: EngineCommand,
+  pool: EnginePool,
+  coverage: SpecCoverage,
+): Promise<ExploreReport> {
   const started = Date.now();
   let inFlight: Promise<ScenarioResult> | undefined;
   let phase: ExploreProgress['phase'] = 'detect';
@@ -131,11 +147,16 @@ async function campaign(options: ExploreOptions, arbitrary: fc.Arbitrary<Scenari
   let inconclusiveRuns = 0;
   const inconclusive: InconclusiveRun[] = [];
   let phaseStarted = started;
+  let engineInfo: EngineInfo | null = null;
 
   const runOne = async (scenario: Scenario): Promise<ScenarioResult> => {
     inFlight = runScenario(scenario, { bug: options.bug, seed: options.seed, engine, pool, withholdEvents: options.withholdEvents === true });
     const result = await inFlight;
     runCount += 1;
+    if (phase === 'detect') {
+      coverage = addScenario(coverage, result);
+      if (result.engine && !engineInfo?.capabilities) engineInfo = result.engine;
+    }
     if (phase === 'detect' && result.outcome === 'inconclusive') {
       inconclusiveRuns += 1;
       if (inconclusive.length < inconclusiveKeptMax) inconclusive.push({ run: runCount, reason: inconclusiveReason(result), scenario, result });
@@ -186,6 +207,8 @@ async function campaign(options: ExploreOptions, arbitrary: fc.Arbitrary<Scenari
     targetClauses: firstFailure ? violatedClauseIds(firstFailure.verdicts) : [],
     counterexample: detection.counterexample?.[0] ?? null,
     result: firstFailure,
+    coverage,
+    engine: engineInfo,
   };
   if (!report.found) return report;
 

@@ -1,27 +1,33 @@
 /**
  * `flowconform explore [--runs N] [--seed S] [--bug P] [--time-limit D] [--out DIR] [--dry-run]
- * [--stop-on-inconclusive]`: random campaigns with shrinking. Writes `counterexample.yaml`
- * (an ordinary scenario: `flowconform replay` reproduces it), `REPRO.md`, `summary.json`
- * and `junit.xml`. Inconclusive runs are counted and their reasons printed; with
- * `--stop-on-inconclusive` the first one ends the campaign, written as `inconclusive.yaml`
- * with its reports (exit 3).
+ * [--stop-on-inconclusive] [--stats] [--coverage-min SPEC]`: random campaigns with
+ * shrinking. Writes `counterexample.yaml` (an ordinary scenario: `flowconform replay`
+ * reproduces it), `REPRO.md`, `summary.json` and `junit.xml`. Inconclusive runs are
+ * counted and their reasons printed; with `--stop-on-inconclusive` the first one ends the
+ * campaign, written as `inconclusive.yaml` with its reports (exit 3). Every campaign that
+ * ran prints its spec coverage and writes it into `summary.json` (with no counterexample,
+ * a summary of no scenario but the coverage); `--stats` adds the per-clause table, and
+ * `--coverage-min` makes a campaign that fell short exit 1.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import fc from 'fast-check';
+import pc from 'picocolors';
 import { stringify } from 'yaml';
 import { scenarioArbitrary } from '../../../scenarios/generate/scenario-arbitrary.ts';
 import { clauses } from '../../../spec/clauses/registry.ts';
 import type { Scenario } from '../../../scenarios/schema/steps.ts';
-import { writeReports } from '../../../reports/index.ts';
+import { formatClauseTable, formatCoverageBlock, formatCoverageShortfalls, writeReports } from '../../../reports/index.ts';
+import { coverageShortfalls, coverageTotals, exitCodeWithCoverage, type CoverageMinimum } from '../../coverage/coverage-totals.ts';
+import type { SpecCoverage } from '../../coverage/spec-coverage-types.ts';
 import { environment } from '../../environment.ts';
 import { arbitraryOptionsFor, explore, type ExploreReport } from '../../explore/explore.ts';
-import type { ScenarioResult, SuiteResult } from '../../result.ts';
+import type { EngineInfo, ScenarioResult, SuiteResult } from '../../result.ts';
 import { exitCodes, UsageError } from '../exit-codes.ts';
 import type { EngineCommand } from '../../engine-process/engine-command.ts';
 import { EnginePool } from '../../engine-process/engine-pool.ts';
 import { engineFromOption, probeEngine } from '../engine-option.ts';
-import { parseSeed, type CommonOptions } from '../options.ts';
+import { parseCoverageMin, parseSeed, type CommonOptions } from '../options.ts';
 import { replayCommand } from './run.ts';
 
 export interface ExploreCommandOptions extends CommonOptions {
@@ -31,6 +37,7 @@ export interface ExploreCommandOptions extends CommonOptions {
   dryRun?: boolean;
   stopOnInconclusive?: boolean;
   accept?: string;
+  stats?: boolean;
 }
 
 /** `180s`, `3m`, `1500ms` or plain seconds → ms. @throws UsageError on anything else. */
@@ -80,7 +87,7 @@ async function writeScenarioReports(
   out: string,
   scenario: Scenario,
   runResult: ScenarioResult,
-  context: { started: number; bug: string | null; seed: number; path: string | null; shrinks: number },
+  context: { started: number; bug: string | null; seed: number; path: string | null; shrinks: number; coverage: SpecCoverage; coverageMinimum: CoverageMinimum | undefined },
   text: string,
 ): Promise<string> {
   await mkdir(out, { recursive: true });
@@ -96,12 +103,37 @@ async function writeScenarioReports(
     environment: environment(),
     engine: result.engine,
     results: [result],
+    coverage: context.coverage,
+    ...(context.coverageMinimum === undefined ? {} : { coverageMinimum: context.coverageMinimum }),
   };
   await writeReports(suite, out, {
     replayCommandFor: replayCommand,
     extraFor: () => ({ seed: context.seed, ...(context.path ? { path: context.path } : {}), shrinks: context.shrinks }),
   });
   return file;
+}
+
+/**
+ * The reports of a campaign that kept no scenario (nothing violated): a summary.json of no
+ * scenario but the campaign's coverage, and the other reports of an empty suite.
+ */
+async function writeCampaignSummary(
+  out: string,
+  context: { started: number; bug: string | null; seed: number; engine: EngineInfo | null; coverage: SpecCoverage; coverageMinimum: CoverageMinimum | undefined },
+): Promise<void> {
+  const suite: SuiteResult = {
+    command: 'explore',
+    startedAt: new Date(context.started).toISOString(),
+    durationMs: Date.now() - context.started,
+    bug: context.bug,
+    seed: context.seed,
+    environment: environment(),
+    engine: context.engine,
+    results: [],
+    coverage: context.coverage,
+    ...(context.coverageMinimum === undefined ? {} : { coverageMinimum: context.coverageMinimum }),
+  };
+  await writeReports(suite, out, { replayCommandFor: replayCommand });
 }
 
 export async function exploreCommand(options: ExploreCommandOptions): Promise<number> {
@@ -111,6 +143,10 @@ export async function exploreCommand(options: ExploreCommandOptions): Promise<nu
   const timeLimitMs = parseDuration('--time-limit', options.timeLimit);
   const shrinkTimeLimitMs = parseDuration('--shrink-time-limit', options.shrinkTimeLimit);
   parseAccepted(options.accept);
+  const coverageMin = parseCoverageMin(options.coverageMin);
+  // Coverage is judged on runs; a dry run judges none, so there is nothing to count.
+  if (options.dryRun && options.stats) throw new UsageError('explore: --stats needs runs (it counts the runs whose checking exercised each clause); drop --dry-run');
+  if (options.dryRun && coverageMin) throw new UsageError('explore: --coverage-min needs runs to measure; drop --dry-run');
 
   const engine = engineFromOption(options.engine);
   const pool = new EnginePool(engine);
@@ -124,7 +160,7 @@ export async function exploreCommand(options: ExploreCommandOptions): Promise<nu
       }
       return exitCodes.conformant;
     }
-    return await exploreWithPool(options, engine, pool, bug, seed, runs, timeLimitMs, shrinkTimeLimitMs);
+    return await exploreWithPool(options, engine, pool, bug, seed, runs, timeLimitMs, shrinkTimeLimitMs, coverageMin);
   } finally {
     await pool.close();
   }
@@ -139,6 +175,7 @@ async function exploreWithPool(
   runs: number,
   timeLimitMs: number,
   shrinkTimeLimitMs: number,
+  coverageMin: CoverageMinimum | undefined,
 ): Promise<number> {
   const probe = await probeEngine(pool, bug);
   const replayFlags = `--seed ${seed}${bug ? ` --bug ${bug}` : ''}${options.engine ? ` --engine ${JSON.stringify(options.engine)}` : ''}`;
@@ -162,25 +199,34 @@ async function exploreWithPool(
   for (const [clauseId, count] of Object.entries(report.acceptedViolations)) console.log(`  accepted (--accept): ${clauseId} violated in ${count} run(s)`);
   for (const run of report.inconclusive.slice(0, inconclusivePrintedMax)) console.log(`  inconclusive run ${run.run}: ${run.reason}`);
   if (report.inconclusiveRuns > inconclusivePrintedMax) console.log(`  … and ${report.inconclusiveRuns - inconclusivePrintedMax} more inconclusive run(s)`);
+  const color = pc.isColorSupported;
+  console.log(formatCoverageBlock(report.coverage, { color }));
+  if (options.stats) console.log(formatClauseTable(report.coverage, { color }));
+  const shortfalls = coverageMin ? coverageShortfalls(coverageTotals(report.coverage), coverageMin) : [];
+  if (shortfalls.length > 0) console.log(formatCoverageShortfalls(shortfalls, { color }));
+  const exitCode = (code: number) => exitCodeWithCoverage(code, shortfalls);
+  const coverage = report.coverage;
   if (report.stoppedOnInconclusive) {
     const stopped = report.inconclusive.at(-1)!;
     const scenario: Scenario = { ...stopped.scenario, name: 'inconclusive' };
     const header = `# Inconclusive run ${stopped.run} of flowconform explore (seed ${seed}${bug ? `, bug profile ${bug}` : ''}): ${stopped.reason}\n`;
-    const file = await writeScenarioReports(options.out, scenario, stopped.result, { started, bug, seed, path: null, shrinks: 0 }, `${header}${stringify(scenario)}`);
+    const file = await writeScenarioReports(options.out, scenario, stopped.result, { started, bug, seed, path: null, shrinks: 0, coverage, coverageMinimum: coverageMin }, `${header}${stringify(scenario)}`);
     console.log(`explore: stopped at inconclusive run ${stopped.run} (--stop-on-inconclusive): ${stopped.reason}`);
     console.log(`  scenario: ${file}`);
-    return exitCodes.inconclusive;
+    return exitCode(exitCodes.inconclusive);
   }
   if (!report.found || !report.counterexample || !report.result) {
     const runsPerSecond = report.detectionRuns / Math.max(report.detectionMs / 1000, 0.001);
+    await writeCampaignSummary(options.out, { started, bug, seed, engine: report.engine, coverage, coverageMinimum: coverageMin });
     console.log(
       `explore: no clause violated in ${report.detectionRuns} runs (${report.inconclusiveRuns} inconclusive) in ${(report.detectionMs / 1000).toFixed(1)} s (${runsPerSecond.toFixed(2)} runs/s), seed ${seed}`,
     );
-    return report.inconclusiveRuns > 0 && report.inconclusiveRuns === report.detectionRuns ? exitCodes.inconclusive : exitCodes.conformant;
+    console.log(`  summary: ${path.join(options.out, 'summary.json')}`);
+    return exitCode(report.inconclusiveRuns > 0 && report.inconclusiveRuns === report.detectionRuns ? exitCodes.inconclusive : exitCodes.conformant);
   }
 
   const scenario: Scenario = { ...report.counterexample, name: 'counterexample' };
-  const file = await writeScenarioReports(options.out, scenario, report.result, { started, bug, seed, path: report.path, shrinks: report.shrinks }, counterexampleYaml(scenario, report));
+  const file = await writeScenarioReports(options.out, scenario, report.result, { started, bug, seed, path: report.path, shrinks: report.shrinks, coverage, coverageMinimum: coverageMin }, counterexampleYaml(scenario, report));
   const result = { ...report.result, scenario: scenario.name, file: path.resolve(file), steps: scenario.steps };
   console.log(
     `explore: violated ${report.targetClauses.join(', ')} after ${report.detectionRuns} run(s) in ${(report.detectionMs / 1000).toFixed(1)} s (${(report.detectionRuns / Math.max(report.detectionMs / 1000, 0.001)).toFixed(2)} runs/s); shrunk to ${scenario.steps.length} steps with ${report.shrinks} shrink(s) in ${report.shrinkRuns} run(s)`,
@@ -188,5 +234,5 @@ async function exploreWithPool(
   console.log(`  counterexample: ${file}`);
   console.log(`  replay: ${replayCommand(result)}`);
   console.log(`  repro: ${path.join(options.out, 'counterexample', 'REPRO.md')}`);
-  return exitCodes.violated;
+  return exitCode(exitCodes.violated);
 }

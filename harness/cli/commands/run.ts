@@ -2,7 +2,8 @@
 import path from 'node:path';
 import pc from 'picocolors';
 import { loadScenarios } from '../../../scenarios/schema/load.ts';
-import { formatConsoleSummary, formatEngineLine, formatScenarioLine, writeReports } from '../../../reports/index.ts';
+import { formatConsoleSummary, formatCoverageBlock, formatCoverageShortfalls, formatEngineLine, formatScenarioLine, writeReports } from '../../../reports/index.ts';
+import { coverageShortfalls, coverageTotals, type CoverageMinimum } from '../../coverage/coverage-totals.ts';
 import type { ScenarioResult, SuiteResult } from '../../result.ts';
 import { suiteExitCode } from '../../result.ts';
 import { runSuite } from '../../suite.ts';
@@ -10,7 +11,7 @@ import type { EngineCommand } from '../../engine-process/engine-command.ts';
 import { EnginePool } from '../../engine-process/engine-pool.ts';
 import type { LoadedScenario } from '../../runner/run-scenario.ts';
 import { engineFromOption, probeEngine } from '../engine-option.ts';
-import { parseJobs, parseSeed, type CommonOptions } from '../options.ts';
+import { parseCoverageMin, parseJobs, parseSeed, type CommonOptions } from '../options.ts';
 
 /** The one-line command that replays a scenario result. */
 export function replayCommand(result: ScenarioResult): string {
@@ -24,11 +25,12 @@ export async function runCommand(command: string, paths: string[], options: Comm
   const bug = options.bug ?? null;
   const seed = parseSeed(options.seed);
   const jobs = parseJobs(options.jobs);
+  const coverageMin = parseCoverageMin(options.coverageMin);
   const engine = engineFromOption(options.engine);
   const scenarios = await loadScenarios(paths.length > 0 ? paths : ['scenarios']);
   const pool = new EnginePool(engine);
   try {
-    return await runWithPool(command, scenarios, options, engine, pool, bug, seed, jobs);
+    return await runWithPool(command, scenarios, options, engine, pool, bug, seed, jobs, coverageMin);
   } finally {
     await pool.close();
   }
@@ -43,6 +45,7 @@ async function runWithPool(
   bug: string | null,
   seed: number,
   jobs: number,
+  coverageMin: CoverageMinimum | undefined,
 ): Promise<number> {
   const probe = await probeEngine(pool, bug);
   const outDir = options.out;
@@ -56,12 +59,16 @@ async function runWithPool(
     seed,
     jobs,
     withholdEvents: options.withholdEvents === true,
+    ...(coverageMin === undefined ? {} : { coverageMinimum: coverageMin }),
     traceDir: path.join(outDir, 'traces'),
     onResult: (result) => console.log(formatScenarioLine(result, { color })),
   });
   await writeReports(suite, outDir, { replayCommandFor: replayCommand });
   console.log(formatEngineLine(suite.engine, { color }));
   console.log(formatConsoleSummary(suite, { color }).split('\n').at(-1));
+  const shortfalls = suite.coverage && coverageMin ? coverageShortfalls(coverageTotals(suite.coverage), coverageMin) : [];
+  if (suite.coverage) console.log(formatCoverageBlock(suite.coverage, { color }));
+  if (shortfalls.length > 0) console.log(formatCoverageShortfalls(shortfalls, { color }));
   const failed = suite.results.filter((result) => result.outcome === 'fail' || result.outcome === 'inconclusive');
   for (const result of failed) {
     // The scenario line cuts its error; an inconclusive run's whole reason (the engine, the
