@@ -101,6 +101,31 @@ export interface SuiteResult {
   coverage?: SpecCoverage;
   /** `--coverage-min`: the percent each measure of `coverage` must reach; absent when none was asked. */
   coverageMinimum?: CoverageMinimum;
+  /** How outcomes become the exit code; absent: a scripted suite's (`scriptedSuitePolicy`). */
+  policy?: SuitePolicy;
+}
+
+/**
+ * How a suite's outcomes become its verdict. A scripted suite is inconclusive when any
+ * scenario is; an explore campaign's runs are samples, so a few inconclusive ones do not
+ * make the campaign inconclusive unless no run was decided (or `--stop-on-inconclusive`
+ * was given), and runs that violate only `--accept`ed clauses do not fail it.
+ */
+export interface SuitePolicy {
+  /** `any`: one inconclusive scenario makes the suite inconclusive; `all`: only when every decided-or-not scenario is. */
+  inconclusiveWhen: 'any' | 'all';
+  /** Clause ids whose violations are judged already as intended (`explore --accept`). */
+  acceptedClauses: string[];
+}
+
+/** The policy of `run` and `replay`. */
+export const scriptedSuitePolicy: SuitePolicy = { inconclusiveWhen: 'any', acceptedClauses: [] };
+
+/** Whether a failed result violates only accepted clauses (and so does not fail its suite). */
+export function failsOnlyAccepted(result: Pick<ScenarioResult, 'outcome' | 'verdicts'>, acceptedClauses: readonly string[]): boolean {
+  if (result.outcome !== 'fail' || acceptedClauses.length === 0) return false;
+  const violated = violatedClauseIds(result.verdicts);
+  return violated.length > 0 && violated.every((clauseId) => acceptedClauses.includes(clauseId));
 }
 
 /** Rank per Jepsen: false over unknown over true. */
@@ -135,13 +160,16 @@ export function inconclusiveReason(result: Pick<ScenarioResult, 'outcome' | 'err
 }
 
 /**
- * CLI exit code of a suite: 1 if any clause failed, else 3 if any inconclusive, else 1 if
- * its coverage fell below `coverageMinimum` (it did not show what it was required to),
- * else 0.
+ * CLI exit code of a suite: 1 if any clause failed (accepted ones aside, see SuitePolicy),
+ * else 3 if inconclusive by its policy, else 1 if its coverage fell below
+ * `coverageMinimum` (it did not show what it was required to), else 0.
  */
 export function suiteExitCode(suite: SuiteResult): 0 | 1 | 3 {
-  if (suite.results.some((result) => result.outcome === 'fail')) return 1;
-  if (suite.results.some((result) => result.outcome === 'inconclusive')) return 3;
+  const policy = suite.policy ?? scriptedSuitePolicy;
+  if (suite.results.some((result) => result.outcome === 'fail' && !failsOnlyAccepted(result, policy.acceptedClauses))) return 1;
+  const inconclusive = suite.results.filter((result) => result.outcome === 'inconclusive').length;
+  const ran = suite.results.filter((result) => result.outcome !== 'not-applicable').length;
+  if (inconclusive > 0 && (policy.inconclusiveWhen === 'any' || inconclusive === ran)) return 3;
   if (suite.coverage && suite.coverageMinimum && coverageShortfalls(coverageTotals(suite.coverage), suite.coverageMinimum).length > 0) return 1;
   return 0;
 }

@@ -9,5 +9,14 @@ export type { SummaryClauseCoverage, SummaryCoverage, SummaryCoverageMeasure, Su
 export { toJunitXml } from './junit.ts';
 export { formatRepro } from './repro.ts';
 export type { ReproContext, ReproExtra } from './repro.ts';
-export { writeReports, reproDirectoryName, needsRepro } from './write.ts';
+export { writeReports, reproDirectoryName, reproDirectoryNames, needsRepro } from './write.ts';
 export type { WriteReportsOptions } from './write.ts';
+export { toHtmlReport, escapeHtml, jsonForScript, scriptText, scenariosOpenMax } from './html/page.ts';
+export type { HtmlReportData, HtmlReportOptions } from './html/page.ts';
+export { readHtmlReportAssets, inlinedBundles } from './html/assets.ts';
+export type { HtmlReportAssets, InlinedLibrary } from './html/assets.ts';
+export { timelineOf } from './html/timeline-data.ts';
+export type { ScenarioTimeline, TimelineLane, TimelineMarker, TimelineRule, TimelineSegment, ViolationMarker } from './html/timeline-data.ts';
+export { timelineSpec } from './html/timeline-spec.ts';
+export { coverageView, machineCoverageView } from './html/coverage-diagram.ts';
+export type { CoverageView, MachineCoverageView } from './html/coverage-diagram.ts';

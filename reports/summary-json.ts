@@ -5,7 +5,9 @@
  * when a field changes meaning.
  */
 import {
+  scriptedSuitePolicy,
   suiteExitCode,
+  type SuitePolicy,
   type EngineInfo,
   type Environment,
   type ScenarioOutcome,
@@ -44,6 +46,8 @@ export interface SummaryVerdict {
   violations: SummaryViolation[];
   /** Why the verdict is 'unknown'; empty otherwise. */
   unknownReasons: string[];
+  /** How often the situation the clause judges occurred (count); 0: it held vacuously. */
+  exercised: number;
 }
 
 export interface SummaryScenario {
@@ -133,6 +137,8 @@ export interface SummaryJson {
   scenarios: SummaryScenario[];
   /** Spec coverage of the suite (for explore: of the campaign's detection runs), or null when none was computed. */
   coverage: SummaryCoverage | null;
+  /** How outcomes became `exitCode` (harness/result.ts SuitePolicy): a campaign tolerates some inconclusive runs and its accepted clauses. */
+  policy: SuitePolicy;
 }
 
 /** Field by field, like the rest of the summary, so nothing new leaks in unnoticed. */
@@ -242,10 +248,12 @@ export function toSummaryJson(suite: SuiteResult): SummaryJson {
           entity: violation.entity ?? null,
         })),
         unknownReasons: [...verdict.unknownReasons],
+        exercised: verdict.exercised,
       })),
       error: result.error ?? null,
       missingCapabilities: [...result.missingCapabilities],
     })),
     coverage: suite.coverage === undefined ? null : summaryCoverage(suite.coverage, suite.coverageMinimum),
+    policy: { inconclusiveWhen: (suite.policy ?? scriptedSuitePolicy).inconclusiveWhen, acceptedClauses: [...(suite.policy ?? scriptedSuitePolicy).acceptedClauses] },
   };
 }

@@ -5,6 +5,9 @@
  * Layout of `outDir`:
  * - `summary.json`: `toSummaryJson`, two-space indented;
  * - `junit.xml`: `toJunitXml`;
+ * - `index.html`: `toHtmlReport` (reports/html/), one self-contained page with the
+ *   library bundles it draws with read from node_modules now and inlined; it links each
+ *   failed scenario's REPRO.md below;
  * - `<scenario-name>/REPRO.md`: `formatRepro`, for each failed or inconclusive scenario
  *   only (a passing or not-applicable one has nothing to reproduce).
  *
@@ -15,6 +18,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ScenarioOutcome, ScenarioResult, SuiteResult } from '../harness/result.ts';
+import { readHtmlReportAssets } from './html/assets.ts';
+import { toHtmlReport } from './html/page.ts';
 import { toJunitXml } from './junit.ts';
 import { formatRepro, type ReproExtra } from './repro.ts';
 import { toSummaryJson } from './summary-json.ts';
@@ -61,10 +66,26 @@ export function needsRepro(outcome: ScenarioOutcome): boolean {
 }
 
 /**
+ * The directory name of each result's REPRO.md (`reproDirectoryName`, in suite order), or
+ * null for a result that gets none: the one assignment both writeReports and the HTML
+ * report's links use.
+ */
+export function reproDirectoryNames(results: readonly ScenarioResult[]): Array<string | null> {
+  const taken = new Set<string>();
+  return results.map((result) => {
+    if (!needsRepro(result.outcome)) return null;
+    const directoryName = reproDirectoryName(result.scenario, taken);
+    taken.add(directoryName);
+    return directoryName;
+  });
+}
+
+/**
  * Creates `outDir` (and parents) and writes the reports of `suite` into it. Resolves to
  * the paths written, each `path.join(outDir, …)`, in the order written: summary.json,
- * junit.xml, then the REPRO.md files in suite order. Rejects with the file system's error
- * when a directory cannot be created or a file cannot be written.
+ * junit.xml, index.html, then the REPRO.md files in suite order. Rejects with the file
+ * system's error when a directory cannot be created, a file cannot be written, or a
+ * library bundle the HTML report inlines cannot be read.
  */
 export async function writeReports(
   suite: SuiteResult,
@@ -82,11 +103,23 @@ export async function writeReports(
   await writeFile(junitPath, toJunitXml(suite), 'utf8');
   files.push(junitPath);
 
-  const taken = new Set<string>();
-  for (const result of suite.results) {
-    if (!needsRepro(result.outcome)) continue;
-    const directoryName = reproDirectoryName(result.scenario, taken);
-    taken.add(directoryName);
+  const directoryNames = reproDirectoryNames(suite.results);
+  const htmlPath = path.join(outDir, 'index.html');
+  const html = toHtmlReport(suite, {
+    assets: await readHtmlReportAssets(),
+    replayCommandFor: options.replayCommandFor,
+    ...(options.extraFor === undefined ? {} : { extraFor: options.extraFor }),
+    reproLinkFor: (_result, index) => {
+      const directoryName = directoryNames[index];
+      return directoryName === null || directoryName === undefined ? null : `${encodeURIComponent(directoryName)}/REPRO.md`;
+    },
+  });
+  await writeFile(htmlPath, html, 'utf8');
+  files.push(htmlPath);
+
+  for (const [index, result] of suite.results.entries()) {
+    const directoryName = directoryNames[index];
+    if (directoryName === null || directoryName === undefined) continue;
     const directory = path.join(outDir, directoryName);
     await mkdir(directory, { recursive: true });
     const reproPath = path.join(directory, 'REPRO.md');

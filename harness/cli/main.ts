@@ -21,7 +21,8 @@ function withCommonOptions(command: Command): Command {
     .addOption(new Option('--out <dir>', 'where reports and traces are written').default(defaultOut))
     .addOption(new Option('--seed <n>', 'seed of generation (explore) and of the engine\'s Rng port'))
     .addOption(new Option('--engine <command>', 'the engine to check: a command speaking the engine protocol (default: the reference engine)'))
-    .addOption(new Option('--withhold-events', 'keep no event the engine pushes: judge from requests, read-backs and /proc alone'));
+    .addOption(new Option('--withhold-events', 'keep no event the engine pushes: judge from requests, read-backs and /proc alone'))
+    .addOption(new Option('--shard <i/n>', 'run shard i of n: run splits scenarios by file, explore splits the seed\'s runs by range (CI matrices; combine with `flowconform merge`)'));
 }
 
 export function buildProgram(setExitCode: (code: number) => void): Command {
@@ -66,6 +67,15 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     setExitCode(await exploreCommand(options));
   });
   program
+    .command('merge')
+    .description('combine the reports of the shards of one suite or campaign (--shard i/n) into one')
+    .argument('<dirs...>', 'the shards\' --out directories')
+    .addOption(new Option('--out <dir>', 'where the merged reports are written').default(defaultOut))
+    .action(async (directories: string[], options) => {
+      const { mergeCommand } = await import('./commands/merge.ts');
+      setExitCode(await mergeCommand(directories, options));
+    });
+  program
     .command('check')
     .description('re-check a stored trace (JSON lines)')
     .argument('<trace>', 'trace.jsonl')
@@ -104,6 +114,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .command('spec')
     .description('print the machines (states, named sub-states, final states, legal moves) and the causes a trace may give')
     .option('--json', 'as JSON')
+    .option('--mermaid', 'the machines as Mermaid state diagrams, one fenced block per machine (Markdown)')
     .action(async (options) => {
       const { specCommand } = await import('./commands/spec.ts');
       setExitCode(specCommand(options));

@@ -9,6 +9,8 @@ export interface CommonOptions {
   engine?: string;
   jobs?: string;
   withholdEvents?: boolean;
+  /** `--shard i/n` (harness/shard/shard.ts). */
+  shard?: string;
   coverageMin?: string;
 }
 

@@ -26,6 +26,7 @@ import { scenarioArbitrary, type GeneratedScenarioOptions } from '../../scenario
 import type { Scenario } from '../../scenarios/schema/steps.ts';
 import { inconclusiveReason, violatedClauseIds, type EngineInfo, type ScenarioResult } from '../result.ts';
 import { runScenario } from '../runner/run-scenario.ts';
+import { shardRunRange, wholeShard, type Shard } from '../shard/shard.ts';
 
 export interface ExploreOptions {
   /** Generated scenarios to try before giving up (count). */
@@ -52,11 +53,16 @@ export interface ExploreOptions {
    * campaign goes on.
    */
   acceptedClauses?: readonly string[];
+  /**
+   * The part of the campaign to run (`--shard i/n`): runs of the seed's sequence outside
+   * the shard's range are drawn but not run (harness/shard/shard.ts). Default: all.
+   */
+  shard?: Shard;
 }
 
 /** An inconclusive run of detection: which run, why, and what it ran. */
 export interface InconclusiveRun {
-  /** 1-based run number in detection. */
+  /** 1-based run number in the seed's sequence (the campaign's, also when sharded). */
   run: number;
   reason: string;
   scenario: Scenario;
@@ -66,10 +72,19 @@ export interface InconclusiveRun {
 /** Inconclusive runs a report keeps in full (count); the count itself has them all. */
 export const inconclusiveKeptMax = 20;
 
+/** Runs of a campaign whose trace the report keeps (count): its failures and inconclusive ones first come. */
+export const tracesKeptMax = 20;
+
 export interface ExploreProgress {
   phase: 'detect' | 'shrink';
-  /** Scenarios run so far in this phase (count). */
+  /** In detection: the run's number in the seed's sequence (1-based); in shrinking: shrink runs so far (count). */
   run: number;
+  /** Runs this phase will make at most (count): the shard's share of `runs` in detection. */
+  total: number;
+  /** Detection runs so far that failed (count), accepted ones not counted. */
+  failures: number;
+  /** Detection runs so far that were inconclusive (count). */
+  inconclusive: number;
   elapsedMs: number;
   seed: number;
   outcome: ScenarioResult['outcome'];
@@ -106,6 +121,16 @@ export interface ExploreReport {
   coverage: SpecCoverage;
   /** The engine checked, from the first detection run that reached one (with its capabilities when any had them), or null. */
   engine: EngineInfo | null;
+  /**
+   * Every detection run, in order, named `run-<k>` after its number in the seed's sequence,
+   * with its steps and verdicts; the trace is kept for at most tracesKeptMax runs that did
+   * not pass, dropped ([]) for the others, so a long campaign stays small in memory.
+   */
+  runs: ScenarioResult[];
+  /** The shard this campaign ran, and its range of runs in the seed's sequence (1-based, inclusive). */
+  shard: Shard;
+  firstRun: number;
+  lastRun: number;
 }
 
 /** @throws RangeError when runs < 1 or a time limit is not positive. */
@@ -144,6 +169,14 @@ async function campaign(
   let inFlight: Promise<ScenarioResult> | undefined;
   let phase: ExploreProgress['phase'] = 'detect';
   let runCount = 0;
+  // The run's number in the seed's sequence: fast-check draws scenario k the same way
+  // whatever the earlier runs did, so a shard skips the runs outside its range unrun.
+  const shard = options.shard ?? wholeShard;
+  const { first: firstRun, last: lastRun } = shardRunRange(options.runs, shard);
+  let drawn = 0;
+  const runs: ScenarioResult[] = [];
+  let tracesKept = 0;
+  let failures = 0;
   let inconclusiveRuns = 0;
   const inconclusive: InconclusiveRun[] = [];
   let phaseStarted = started;
@@ -156,34 +189,57 @@ async function campaign(
     if (phase === 'detect') {
       coverage = addScenario(coverage, result);
       if (result.engine && !engineInfo?.capabilities) engineInfo = result.engine;
+      const keepTrace = result.outcome !== 'pass' && tracesKept < tracesKeptMax;
+      if (keepTrace) tracesKept += 1;
+      runs.push({ ...result, scenario: `run-${drawn}`, trace: keepTrace ? result.trace : [] });
     }
     if (phase === 'detect' && result.outcome === 'inconclusive') {
       inconclusiveRuns += 1;
-      if (inconclusive.length < inconclusiveKeptMax) inconclusive.push({ run: runCount, reason: inconclusiveReason(result), scenario, result });
+      if (inconclusive.length < inconclusiveKeptMax) inconclusive.push({ run: drawn, reason: inconclusiveReason(result), scenario, result });
     }
-    options.onProgress?.({ phase, run: runCount, elapsedMs: Date.now() - phaseStarted, seed: options.seed, outcome: result.outcome, steps: scenario.steps.length });
     return result;
   };
+  const progress = (result: ScenarioResult, steps: number) =>
+    options.onProgress?.({
+      phase,
+      run: phase === 'detect' ? drawn : runCount,
+      total: phase === 'detect' ? Math.max(0, lastRun - firstRun + 1) : runCount,
+      failures,
+      inconclusive: inconclusiveRuns,
+      elapsedMs: Date.now() - phaseStarted,
+      seed: options.seed,
+      outcome: result.outcome,
+      steps,
+    });
 
   let firstFailure = null as ScenarioResult | null;
   let stoppedOnInconclusive = false;
   const accepted = new Set(options.acceptedClauses ?? []);
   const acceptedViolations: Record<string, number> = {};
+  // 'stop': inconclusive with stopOnInconclusive; 'failure': a counterexample; 'go on' otherwise.
+  const judgeDetectionRun = (result: ScenarioResult): 'stop' | 'failure' | 'go on' => {
+    if (result.outcome === 'inconclusive' && options.stopOnInconclusive) {
+      stoppedOnInconclusive = true;
+      return 'stop';
+    }
+    if (result.outcome !== 'fail') return 'go on';
+    const violated = violatedClauseIds(result.verdicts);
+    if (accepted.size > 0 && violated.every((clauseId) => accepted.has(clauseId))) {
+      for (const clauseId of violated) acceptedViolations[clauseId] = (acceptedViolations[clauseId] ?? 0) + 1;
+      return 'go on';
+    }
+    firstFailure = result;
+    return 'failure';
+  };
   const detection = (await fc.check(
     fc.asyncProperty(arbitrary, async (scenario) => {
+      drawn += 1;
+      if (drawn < firstRun || drawn > lastRun) return true;
       const result = await runOne(scenario);
-      if (result.outcome === 'inconclusive' && options.stopOnInconclusive) {
-        stoppedOnInconclusive = true;
-        return false;
-      }
-      if (result.outcome !== 'fail') return true;
-      const violated = violatedClauseIds(result.verdicts);
-      if (accepted.size > 0 && violated.every((clauseId) => accepted.has(clauseId))) {
-        for (const clauseId of violated) acceptedViolations[clauseId] = (acceptedViolations[clauseId] ?? 0) + 1;
-        return true;
-      }
-      firstFailure = result;
-      return false;
+      const verdict = judgeDetectionRun(result);
+      if (verdict === 'failure') failures += 1;
+      progress(result, scenario.steps.length);
+      return verdict !== 'failure' && verdict !== 'stop';
     }),
     { seed: options.seed, numRuns: options.runs, endOnFailure: true, plugins: [fc.interruptAfterTimeLimit(options.timeLimitMs)] },
   )) as fc.RunDetails<[Scenario]>;
@@ -209,6 +265,10 @@ async function campaign(
     result: firstFailure,
     coverage,
     engine: engineInfo,
+    runs,
+    shard,
+    firstRun,
+    lastRun,
   };
   if (!report.found) return report;
 
@@ -219,6 +279,7 @@ async function campaign(
   const shrinking = (await fc.check(
     fc.asyncProperty(arbitrary, async (scenario) => {
       const result = await runOne(scenario);
+      progress(result, scenario.steps.length);
       const sameDefect = result.outcome === 'fail' && violatedClauseIds(result.verdicts).some((clauseId) => report.targetClauses.includes(clauseId));
       if (sameDefect) lastFailure = result;
       return !sameDefect;

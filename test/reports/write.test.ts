@@ -1,6 +1,7 @@
 /**
- * Goal: writeReports writes summary.json, junit.xml and one REPRO.md per failed or
- * inconclusive scenario, and nothing for passing or not-applicable ones. Method: write the
+ * Goal: writeReports writes summary.json, junit.xml, index.html and one REPRO.md per
+ * failed or inconclusive scenario, and nothing for passing or not-applicable ones; the
+ * HTML report links the REPRO.md files it writes. Method: write the
  * fixture suite into a fresh temporary directory, list what is there, read it back, and
  * remove the directory afterwards.
  */
@@ -23,7 +24,7 @@ afterEach(async () => {
 });
 
 describe('writeReports', () => {
-  it('writes the summary, the JUnit XML and a REPRO.md per failed or inconclusive scenario, none for a not-applicable one', async () => {
+  it('writes the summary, the JUnit XML, the HTML report and a REPRO.md per failed or inconclusive scenario, none for a not-applicable one', async () => {
     const outDir = path.join(root, 'nested', 'out');
     const { files } = await writeReports(suiteFixture(), outDir, {
       replayCommandFor: (result) => `npx flowconform replay ${result.file ?? `${result.scenario}.yaml`} --seed ${result.seed}`,
@@ -31,10 +32,15 @@ describe('writeReports', () => {
     expect(files).toEqual([
       path.join(outDir, 'summary.json'),
       path.join(outDir, 'junit.xml'),
+      path.join(outDir, 'index.html'),
       path.join(outDir, 'cancel-nested-win32', 'REPRO.md'),
       path.join(outDir, 'terminate-archive-failing', 'REPRO.md'),
     ]);
-    expect((await readdir(outDir)).sort()).toEqual(['cancel-nested-win32', 'junit.xml', 'summary.json', 'terminate-archive-failing']);
+    expect((await readdir(outDir)).sort()).toEqual(['cancel-nested-win32', 'index.html', 'junit.xml', 'summary.json', 'terminate-archive-failing']);
+    const html = await readFile(path.join(outDir, 'index.html'), 'utf8');
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).toContain('<a href="cancel-nested-win32/REPRO.md">');
+    expect(html).toContain('<script data-library="vega-lite">');
 
     const summary = JSON.parse(await readFile(path.join(outDir, 'summary.json'), 'utf8'));
     expect(summary.totals).toEqual({ scenarios: 4, passed: 1, failed: 1, inconclusive: 1, notApplicable: 1 });
@@ -51,8 +57,8 @@ describe('writeReports', () => {
     const suite = suiteFixture();
     suite.results = [notApplicableResult()];
     const { files } = await writeReports(suite, root, { replayCommandFor: () => 'replay' });
-    expect(files).toEqual([path.join(root, 'summary.json'), path.join(root, 'junit.xml')]);
-    expect((await readdir(root)).sort()).toEqual(['junit.xml', 'summary.json']);
+    expect(files).toEqual([path.join(root, 'summary.json'), path.join(root, 'junit.xml'), path.join(root, 'index.html')]);
+    expect((await readdir(root)).sort()).toEqual(['index.html', 'junit.xml', 'summary.json']);
   });
 
   it("gives a REPRO.md the suite's engine when its scenario reached none", async () => {
@@ -61,7 +67,7 @@ describe('writeReports', () => {
     failing.engine = null;
     suite.results = [failing];
     const { files } = await writeReports(suite, root, { replayCommandFor: () => 'replay' });
-    expect(await readFile(files[2]!, 'utf8')).toContain("- Engine: `acme-orchestrator` version `2.3.1` (the suite's engine");
+    expect(await readFile(files[3]!, 'utf8')).toContain("- Engine: `acme-orchestrator` version `2.3.1` (the suite's engine");
   });
 
   it('passes exploration details through and keeps results of one scenario apart', async () => {
@@ -72,11 +78,13 @@ describe('writeReports', () => {
       replayCommandFor: (result) => `replay --seed ${result.seed}`,
       extraFor: (result) => ({ seed: 1000 + result.seed }),
     });
-    expect(files.slice(2)).toEqual([
+    expect(files.slice(3)).toEqual([
       path.join(root, 'cancel-nested-win32', 'REPRO.md'),
       path.join(root, 'cancel-nested-win32-2', 'REPRO.md'),
     ]);
-    expect(await readFile(files[3]!, 'utf8')).toContain('campaign seed `1043`');
+    expect(await readFile(files[4]!, 'utf8')).toContain('campaign seed `1043`');
+    const html = await readFile(path.join(root, 'index.html'), 'utf8');
+    expect(html).toContain('<a href="cancel-nested-win32-2/REPRO.md">');
   });
 });
 

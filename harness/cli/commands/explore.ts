@@ -17,12 +17,15 @@ import { stringify } from 'yaml';
 import { scenarioArbitrary } from '../../../scenarios/generate/scenario-arbitrary.ts';
 import { clauses } from '../../../spec/clauses/registry.ts';
 import type { Scenario } from '../../../scenarios/schema/steps.ts';
-import { formatClauseTable, formatCoverageBlock, formatCoverageShortfalls, writeReports } from '../../../reports/index.ts';
-import { coverageShortfalls, coverageTotals, exitCodeWithCoverage, type CoverageMinimum } from '../../coverage/coverage-totals.ts';
-import type { SpecCoverage } from '../../coverage/spec-coverage-types.ts';
+import { formatClauseTable, formatCoverageBlock, formatCoverageShortfalls, toSummaryJson, writeReports } from '../../../reports/index.ts';
+import { createProgress } from '../../../reports/progress.ts';
+import { writeStepSummary } from '../../../reports/step-summary.ts';
+import { coverageShortfalls, coverageTotals, type CoverageMinimum } from '../../coverage/coverage-totals.ts';
 import { environment } from '../../environment.ts';
+import { campaignSuite, type CampaignContext } from '../../explore/campaign-suite.ts';
 import { arbitraryOptionsFor, explore, type ExploreReport } from '../../explore/explore.ts';
-import type { EngineInfo, ScenarioResult, SuiteResult } from '../../result.ts';
+import { suiteExitCode, type ScenarioResult } from '../../result.ts';
+import { parseShard, shardLabel, shardRunRange } from '../../shard/shard.ts';
 import { exitCodes, UsageError } from '../exit-codes.ts';
 import type { EngineCommand } from '../../engine-process/engine-command.ts';
 import { EnginePool } from '../../engine-process/engine-pool.ts';
@@ -38,6 +41,7 @@ export interface ExploreCommandOptions extends CommonOptions {
   stopOnInconclusive?: boolean;
   accept?: string;
   stats?: boolean;
+  shard?: string;
 }
 
 /** `180s`, `3m`, `1500ms` or plain seconds → ms. @throws UsageError on anything else. */
@@ -79,61 +83,22 @@ function parseAccepted(text: string | undefined): string[] {
 /** Inconclusive runs whose reasons are printed (count). */
 const inconclusivePrintedMax = 5;
 
-/**
- * Write `<scenario name>.yaml` (`text`) and the reports of its one run (REPRO.md,
- * summary.json, junit.xml) into `out`; returns the scenario file's path.
- */
-async function writeScenarioReports(
-  out: string,
-  scenario: Scenario,
-  runResult: ScenarioResult,
-  context: { started: number; bug: string | null; seed: number; path: string | null; shrinks: number; coverage: SpecCoverage; coverageMinimum: CoverageMinimum | undefined },
-  text: string,
-): Promise<string> {
+/** Writes `<out>/<name>.yaml`; returns its absolute path. */
+async function writeScenarioFile(out: string, name: string, text: string): Promise<string> {
   await mkdir(out, { recursive: true });
-  const file = path.join(out, `${scenario.name}.yaml`);
+  const file = path.resolve(out, `${name}.yaml`);
   await writeFile(file, text);
-  const result = { ...runResult, scenario: scenario.name, file: path.resolve(file), steps: scenario.steps };
-  const suite: SuiteResult = {
-    command: 'explore',
-    startedAt: new Date(context.started).toISOString(),
-    durationMs: Date.now() - context.started,
-    bug: context.bug,
-    seed: context.seed,
-    environment: environment(),
-    engine: result.engine,
-    results: [result],
-    coverage: context.coverage,
-    ...(context.coverageMinimum === undefined ? {} : { coverageMinimum: context.coverageMinimum }),
-  };
-  await writeReports(suite, out, {
-    replayCommandFor: replayCommand,
-    extraFor: () => ({ seed: context.seed, ...(context.path ? { path: context.path } : {}), shrinks: context.shrinks }),
-  });
   return file;
 }
 
 /**
- * The reports of a campaign that kept no scenario (nothing violated): a summary.json of no
- * scenario but the campaign's coverage, and the other reports of an empty suite.
+ * The command that re-runs one run of a campaign: run k alone is the last shard of k
+ * shards of a campaign of k runs (harness/shard/shard.ts), drawn from the same seed.
  */
-async function writeCampaignSummary(
-  out: string,
-  context: { started: number; bug: string | null; seed: number; engine: EngineInfo | null; coverage: SpecCoverage; coverageMinimum: CoverageMinimum | undefined },
-): Promise<void> {
-  const suite: SuiteResult = {
-    command: 'explore',
-    startedAt: new Date(context.started).toISOString(),
-    durationMs: Date.now() - context.started,
-    bug: context.bug,
-    seed: context.seed,
-    environment: environment(),
-    engine: context.engine,
-    results: [],
-    coverage: context.coverage,
-    ...(context.coverageMinimum === undefined ? {} : { coverageMinimum: context.coverageMinimum }),
-  };
-  await writeReports(suite, out, { replayCommandFor: replayCommand });
+function rerunRunCommand(result: ScenarioResult, options: ExploreCommandOptions): string {
+  const run = /^run-(\d+)$/.exec(result.scenario)?.[1];
+  if (run === undefined) return replayCommand(result);
+  return ['npx flowconform explore', '--seed', String(result.seed), '--runs', run, '--shard', `${run}/${run}`, ...(result.bug ? ['--bug', result.bug] : []), ...(options.engine ? ['--engine', JSON.stringify(options.engine)] : [])].join(' ');
 }
 
 export async function exploreCommand(options: ExploreCommandOptions): Promise<number> {
@@ -181,6 +146,11 @@ async function exploreWithPool(
   const replayFlags = `--seed ${seed}${bug ? ` --bug ${bug}` : ''}${options.engine ? ` --engine ${JSON.stringify(options.engine)}` : ''}`;
   console.log(`flowconform explore: seed ${seed}, up to ${runs} runs in ${timeLimitMs / 1000} s, engine ${probe.name} ${probe.version}${bug ? `, bug profile ${bug}` : ''} (rerun: npx flowconform explore ${replayFlags} --runs ${runs})`);
   const started = Date.now();
+  const shard = parseShard(options.shard);
+  // Runs before the shard's range are drawn, not run: progress counts from the first.
+  const report0 = shardRunRange(runs, shard).first - 1;
+  const detectProgress = createProgress({ label: `explore${shard.count > 1 ? ` ${shardLabel(shard)}` : ''}` });
+  let progress = detectProgress;
   const report = await explore({
     runs,
     seed,
@@ -192,10 +162,20 @@ async function exploreWithPool(
     stopOnInconclusive: options.stopOnInconclusive === true,
     acceptedClauses: parseAccepted(options.accept),
     withholdEvents: options.withholdEvents === true,
-    onProgress: (progress) =>
-      console.log(`  ${progress.phase} run ${progress.run} · ${(progress.elapsedMs / 1000).toFixed(1)} s · seed ${progress.seed} · ${progress.steps} steps · ${progress.outcome}`),
+    shard,
+    onProgress: (update) => {
+      if (update.phase === 'shrink' && progress === detectProgress) {
+        detectProgress.stop();
+        progress = createProgress({ label: 'explore shrink' });
+      }
+      progress.update(
+        { done: update.phase === 'detect' ? update.run - report0 : update.run, total: update.total, failures: update.failures, inconclusive: update.inconclusive, seed: update.seed },
+        `${update.phase === 'detect' ? `run ${update.run}` : `shrink ${update.run}`} · ${update.steps} steps · ${update.outcome}`,
+      );
+    },
   });
 
+  progress.stop();
   for (const [clauseId, count] of Object.entries(report.acceptedViolations)) console.log(`  accepted (--accept): ${clauseId} violated in ${count} run(s)`);
   for (const run of report.inconclusive.slice(0, inconclusivePrintedMax)) console.log(`  inconclusive run ${run.run}: ${run.reason}`);
   if (report.inconclusiveRuns > inconclusivePrintedMax) console.log(`  … and ${report.inconclusiveRuns - inconclusivePrintedMax} more inconclusive run(s)`);
@@ -204,35 +184,48 @@ async function exploreWithPool(
   if (options.stats) console.log(formatClauseTable(report.coverage, { color }));
   const shortfalls = coverageMin ? coverageShortfalls(coverageTotals(report.coverage), coverageMin) : [];
   if (shortfalls.length > 0) console.log(formatCoverageShortfalls(shortfalls, { color }));
-  const exitCode = (code: number) => exitCodeWithCoverage(code, shortfalls);
-  const coverage = report.coverage;
+
+  // The scenario of the run that ended detection, written out to be replayed.
+  let written: CampaignContext['written'] = null;
   if (report.stoppedOnInconclusive) {
     const stopped = report.inconclusive.at(-1)!;
     const scenario: Scenario = { ...stopped.scenario, name: 'inconclusive' };
     const header = `# Inconclusive run ${stopped.run} of flowconform explore (seed ${seed}${bug ? `, bug profile ${bug}` : ''}): ${stopped.reason}\n`;
-    const file = await writeScenarioReports(options.out, scenario, stopped.result, { started, bug, seed, path: null, shrinks: 0, coverage, coverageMinimum: coverageMin }, `${header}${stringify(scenario)}`);
-    console.log(`explore: stopped at inconclusive run ${stopped.run} (--stop-on-inconclusive): ${stopped.reason}`);
-    console.log(`  scenario: ${file}`);
-    return exitCode(exitCodes.inconclusive);
+    written = { scenario, file: await writeScenarioFile(options.out, scenario.name, `${header}${stringify(scenario)}`) };
+  } else if (report.found && report.counterexample && report.result) {
+    const scenario: Scenario = { ...report.counterexample, name: 'counterexample' };
+    written = { scenario, file: await writeScenarioFile(options.out, scenario.name, counterexampleYaml(scenario, report)) };
   }
-  if (!report.found || !report.counterexample || !report.result) {
-    const runsPerSecond = report.detectionRuns / Math.max(report.detectionMs / 1000, 0.001);
-    await writeCampaignSummary(options.out, { started, bug, seed, engine: report.engine, coverage, coverageMinimum: coverageMin });
-    console.log(
-      `explore: no clause violated in ${report.detectionRuns} runs (${report.inconclusiveRuns} inconclusive) in ${(report.detectionMs / 1000).toFixed(1)} s (${runsPerSecond.toFixed(2)} runs/s), seed ${seed}`,
-    );
-    console.log(`  summary: ${path.join(options.out, 'summary.json')}`);
-    return exitCode(report.inconclusiveRuns > 0 && report.inconclusiveRuns === report.detectionRuns ? exitCodes.inconclusive : exitCodes.conformant);
-  }
+  const suite = campaignSuite(report, {
+    startedMs: started,
+    environment: environment(),
+    stopOnInconclusive: options.stopOnInconclusive === true,
+    acceptedClauses: parseAccepted(options.accept),
+    ...(coverageMin === undefined ? {} : { coverageMinimum: coverageMin }),
+    written,
+  });
+  await writeReports(suite, options.out, {
+    replayCommandFor: (result) => rerunRunCommand(result, options),
+    extraFor: (result) => (result.scenario === 'counterexample' ? { seed, ...(report.path ? { path: report.path } : {}), shrinks: report.shrinks } : undefined),
+  });
+  await writeStepSummary(toSummaryJson(suite));
 
-  const scenario: Scenario = { ...report.counterexample, name: 'counterexample' };
-  const file = await writeScenarioReports(options.out, scenario, report.result, { started, bug, seed, path: report.path, shrinks: report.shrinks, coverage, coverageMinimum: coverageMin }, counterexampleYaml(scenario, report));
-  const result = { ...report.result, scenario: scenario.name, file: path.resolve(file), steps: scenario.steps };
-  console.log(
-    `explore: violated ${report.targetClauses.join(', ')} after ${report.detectionRuns} run(s) in ${(report.detectionMs / 1000).toFixed(1)} s (${(report.detectionRuns / Math.max(report.detectionMs / 1000, 0.001)).toFixed(2)} runs/s); shrunk to ${scenario.steps.length} steps with ${report.shrinks} shrink(s) in ${report.shrinkRuns} run(s)`,
-  );
-  console.log(`  counterexample: ${file}`);
-  console.log(`  replay: ${replayCommand(result)}`);
-  console.log(`  repro: ${path.join(options.out, 'counterexample', 'REPRO.md')}`);
-  return exitCode(exitCodes.violated);
+  const runsPerSecond = report.detectionRuns / Math.max(report.detectionMs / 1000, 0.001);
+  const ran = `${report.detectionRuns} run(s)${shard.count > 1 ? ` (runs ${report.firstRun}–${report.lastRun} of ${runs}, shard ${shardLabel(shard)})` : ''}`;
+  if (report.stoppedOnInconclusive) {
+    console.log(`explore: stopped at inconclusive run ${report.inconclusive.at(-1)!.run} (--stop-on-inconclusive): ${report.inconclusive.at(-1)!.reason}`);
+    console.log(`  scenario: ${written!.file}`);
+  } else if (written !== null) {
+    const result = suite.results.at(-1)!;
+    console.log(
+      `explore: violated ${report.targetClauses.join(', ')} after ${ran} in ${(report.detectionMs / 1000).toFixed(1)} s (${runsPerSecond.toFixed(2)} runs/s); shrunk to ${written.scenario.steps.length} steps with ${report.shrinks} shrink(s) in ${report.shrinkRuns} run(s)`,
+    );
+    console.log(`  counterexample: ${written.file}`);
+    console.log(`  replay: ${replayCommand(result)}`);
+    console.log(`  repro: ${path.join(options.out, 'counterexample', 'REPRO.md')}`);
+  } else {
+    console.log(`explore: no clause violated in ${ran} (${report.inconclusiveRuns} inconclusive) in ${(report.detectionMs / 1000).toFixed(1)} s (${runsPerSecond.toFixed(2)} runs/s), seed ${seed}`);
+  }
+  console.log(`  reports: ${path.join(options.out, 'summary.json')}, junit.xml, index.html`);
+  return suiteExitCode(suite);
 }

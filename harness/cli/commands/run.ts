@@ -1,8 +1,16 @@
-/** `flowconform run [paths…]` and `flowconform replay <file>`: scripted scenarios against an engine (the reference engine by default). */
+/**
+ * `flowconform run [paths…] [--shard i/n]` and `flowconform replay <file>`: scripted
+ * scenarios against an engine (the reference engine by default). Progress redraws in
+ * place on a terminal and is one line per scenario elsewhere; the reports (summary.json,
+ * junit.xml, index.html, REPRO.md) go to `--out`, and to GITHUB_STEP_SUMMARY when set.
+ */
 import path from 'node:path';
 import pc from 'picocolors';
 import { loadScenarios } from '../../../scenarios/schema/load.ts';
-import { formatConsoleSummary, formatCoverageBlock, formatCoverageShortfalls, formatEngineLine, formatScenarioLine, writeReports } from '../../../reports/index.ts';
+import { formatConsoleSummary, formatCoverageBlock, formatCoverageShortfalls, formatEngineLine, formatScenarioLine, toSummaryJson, writeReports } from '../../../reports/index.ts';
+import { createProgress } from '../../../reports/progress.ts';
+import { writeStepSummary } from '../../../reports/step-summary.ts';
+import { parseShard, shardItems } from '../../shard/shard.ts';
 import { coverageShortfalls, coverageTotals, type CoverageMinimum } from '../../coverage/coverage-totals.ts';
 import type { ScenarioResult, SuiteResult } from '../../result.ts';
 import { suiteExitCode } from '../../result.ts';
@@ -27,7 +35,11 @@ export async function runCommand(command: string, paths: string[], options: Comm
   const jobs = parseJobs(options.jobs);
   const coverageMin = parseCoverageMin(options.coverageMin);
   const engine = engineFromOption(options.engine);
-  const scenarios = await loadScenarios(paths.length > 0 ? paths : ['scenarios']);
+  const shard = parseShard(options.shard);
+  // Every file is loaded and validated in every shard (a mistake exits 2 everywhere alike);
+  // the shard then keeps its share of the files in path order.
+  const loaded = await loadScenarios(paths.length > 0 ? paths : ['scenarios']);
+  const scenarios = shardItems([...loaded].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)), shard);
   const pool = new EnginePool(engine);
   try {
     return await runWithPool(command, scenarios, options, engine, pool, bug, seed, jobs, coverageMin);
@@ -50,7 +62,10 @@ async function runWithPool(
   const probe = await probeEngine(pool, bug);
   const outDir = options.out;
   const color = pc.isColorSupported;
-  console.log(`flowconform ${command}: ${scenarios.length} scenario(s), engine ${probe.name} ${probe.version}${bug ? `, bug profile ${bug}` : ''}, seed ${seed}, reports in ${outDir}`);
+  const shardText = options.shard === undefined ? '' : ` (shard ${options.shard.trim()})`;
+  console.log(`flowconform ${command}: ${scenarios.length} scenario(s)${shardText}, engine ${probe.name} ${probe.version}${bug ? `, bug profile ${bug}` : ''}, seed ${seed}, reports in ${outDir}`);
+  const counts = { done: 0, total: scenarios.length, failures: 0, inconclusive: 0, seed };
+  const progress = createProgress({ label: command });
   const suite: SuiteResult = await runSuite(scenarios, {
     command,
     engine,
@@ -61,9 +76,16 @@ async function runWithPool(
     withholdEvents: options.withholdEvents === true,
     ...(coverageMin === undefined ? {} : { coverageMinimum: coverageMin }),
     traceDir: path.join(outDir, 'traces'),
-    onResult: (result) => console.log(formatScenarioLine(result, { color })),
+    onResult: (result) => {
+      counts.done += 1;
+      if (result.outcome === 'fail') counts.failures += 1;
+      if (result.outcome === 'inconclusive') counts.inconclusive += 1;
+      progress.update(counts, formatScenarioLine(result, { color }));
+    },
   });
+  progress.stop();
   await writeReports(suite, outDir, { replayCommandFor: replayCommand });
+  await writeStepSummary(toSummaryJson(suite));
   console.log(formatEngineLine(suite.engine, { color }));
   console.log(formatConsoleSummary(suite, { color }).split('\n').at(-1));
   const shortfalls = suite.coverage && coverageMin ? coverageShortfalls(coverageTotals(suite.coverage), coverageMin) : [];

@@ -1,14 +1,17 @@
 /**
- * `flowconform spec [--json]`: the contract's vocabularies for someone writing a trace
- * by hand or an engine of their own (docs/trace.md): per machine its states, named
+ * `flowconform spec [--json | --mermaid]`: the contract's vocabularies for someone writing
+ * a trace by hand or an engine of their own (docs/trace.md): per machine its states, named
  * sub-states, final states and legal moves, then the closed lists of causes. Everything
  * is read from spec/machine-description.ts and trace/causes.ts, never restated.
  *
- * Formats are pure functions of one `SpecDocument`, picked from `specFormatters`; a
- * later `--mermaid` is one more entry there and one more option in main.ts.
+ * Formats are pure functions of one `SpecDocument`, picked from `specFormatters`: text
+ * for a terminal, JSON for programs, and Mermaid state diagrams (spec/mermaid.ts), one per
+ * machine in a Markdown section of its own, to paste into a page that renders Mermaid.
  */
 import { describeMachines, type MachineDescription } from '../../../spec/machine-description.ts';
+import { machineStateDiagram } from '../../../spec/mermaid.ts';
 import { deleteCauseMeanings, transitionCauseMeanings } from '../../../trace/events.ts';
+import { exitCodes, UsageError } from '../exit-codes.ts';
 
 /** What `spec` prints: the machines and the cause lists, each cause with its meaning. */
 export interface SpecDocument {
@@ -59,17 +62,35 @@ export function formatSpecJson(document: SpecDocument): string {
   return `${JSON.stringify(document, null, 2)}\n`;
 }
 
+/**
+ * For pages that render Mermaid (GitHub, docs sites): per machine a Markdown heading and a
+ * fenced `mermaid` block holding its `stateDiagram-v2`; the causes are not drawn. Ends
+ * with a newline.
+ */
+export function formatSpecMermaid(document: SpecDocument): string {
+  const sections = document.machines.map(
+    (machine) => `## ${machine.kind}: ${machine.upstream}\n\n\`\`\`mermaid\n${machineStateDiagram(machine)}\`\`\`\n`,
+  );
+  return sections.join('\n');
+}
+
 /** Each output format of `flowconform spec`, by name. */
 export const specFormatters = {
   text: formatSpecText,
   json: formatSpecJson,
+  mermaid: formatSpecMermaid,
 } satisfies Record<string, (document: SpecDocument) => string>;
 
 export type SpecFormat = keyof typeof specFormatters;
 
-/** Print the spec; returns the exit code (always 0: there is no input to be wrong). */
-export function specCommand(options: { json?: boolean }): number {
-  const format: SpecFormat = options.json ? 'json' : 'text';
+/**
+ * Print the spec; returns the exit code (0: there is no input to be wrong).
+ *
+ * @throws UsageError when both --json and --mermaid are given (the CLI exits 2).
+ */
+export function specCommand(options: { json?: boolean; mermaid?: boolean }): number {
+  if (options.json && options.mermaid) throw new UsageError('spec: --json and --mermaid are two formats; give one');
+  const format: SpecFormat = options.json ? 'json' : options.mermaid ? 'mermaid' : 'text';
   process.stdout.write(specFormatters[format](specDocument()));
-  return 0;
+  return exitCodes.conformant;
 }
