@@ -1,32 +1,23 @@
 /**
- * Goal: a campaign's coverage counts its detection runs, every one, and no shrink run
- * (shrinking replays variations of one scenario and would only weigh it more); `explore`
- * prints the coverage block and, with `--stats`, the per-clause table, and writes the
- * coverage into summary.json even when nothing was violated. No flow-worker process may
- * outlive any of it.
+ * Goal: `explore` prints the coverage block and, with `--stats`, the per-clause table,
+ * and writes the coverage into summary.json even when nothing was violated; a campaign
+ * short of `--coverage-min` exits 1. (That a campaign's coverage counts each detection
+ * run once and no shrink run is asserted in test/explore/campaign-continuation.test.ts.)
+ * No flow-worker process may outlive any of it.
  *
- * Method: real processes on the reference engine. `explore()` campaigns with bug profile
- * conductor-303, seeds tried in turn until one finds the defect (measured with the
- * generator of this writing: seed 3 after 1 run, seeds 2 and 4 after 4; the list keeps
- * the test independent of one seed's draw), each shrinking for at most 3 s; then CLI
- * campaigns of one or two runs without a bug, in this process through `runMain`. Files
- * go to a temporary directory removed at the end.
+ * Method: CLI campaigns of one or two runs on the reference engine without a bug, in this
+ * process through `runMain`. Files go to a temporary directory removed at the end.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { coverageTotals } from '../../harness/coverage/coverage-totals.ts';
-import { explore } from '../../harness/explore/explore.ts';
 import { livePidsOfSession, sessionPrefixOf } from '../harness/session-processes.ts';
 import { runMain } from '../support/run-main.ts';
 import { clauses } from '../../spec/clauses/registry.ts';
 
 /** Test timeout of one short campaign (ms): a few runs of about a second, shrinking cut at 3 s, with room on a loaded machine. */
 const campaignTestTimeoutMs = 90_000;
-/** Seeds tried in turn for a campaign that finds conductor-303, and the runs each may make (count). */
-const campaignSeeds = [3, 2, 4];
-const campaignRunsMax = 8;
 
 let workDir = '';
 let pidsAliveBefore = new Set<number>();
@@ -42,29 +33,6 @@ afterAll(async () => {
 
 describe('coverage of an explore campaign', () => {
   it(
-    'counts every detection run and no shrink run',
-    async () => {
-      let report = null as Awaited<ReturnType<typeof explore>> | null;
-      for (const seed of campaignSeeds) {
-        report = await explore({ runs: campaignRunsMax, seed, bug: 'conductor-303', timeLimitMs: 60_000, shrinkTimeLimitMs: 3_000 });
-        // Whether or not it found anything, every detection run is counted.
-        expect(report.coverage.scenarios).toBe(report.detectionRuns);
-        if (report.found) break;
-      }
-      if (!report) throw new Error('no campaign ran');
-      expect(report.found, `conductor-303 found with one of seeds ${campaignSeeds.join(', ')}`).toBe(true);
-      expect(report.shrinkRuns, 'shrinking ran').toBeGreaterThan(0);
-      expect(report.coverage.scenarios).toBe(report.detectionRuns);
-      // The failing run terminated a workflow: the clause it violated was exercised.
-      const target = report.targetClauses[0];
-      expect(report.coverage.clauses.find((clause) => clause.clauseId === target)?.scenarios).toBeGreaterThan(0);
-      expect(coverageTotals(report.coverage).states.covered).toBeGreaterThan(0);
-      expect(report.engine?.name).toBe('flowconform-reference');
-    },
-    campaignSeeds.length * campaignTestTimeoutMs,
-  );
-
-  it(
     'explore --stats prints the block and the table, and summary.json has the coverage when nothing was violated',
     async () => {
       const out = path.join(workDir, 'explore');
@@ -77,7 +45,7 @@ describe('coverage of an explore campaign', () => {
       expect(outcome.stdout).toMatch(new RegExp(`^\\d+ of ${clauses.length} clauses below 5% of 2 runs$`, 'm'));
       const summary = JSON.parse(await readFile(path.join(out, 'summary.json'), 'utf8'));
       expect(summary.command).toBe('explore');
-      expect(summary.scenarios).toEqual([]);
+      expect(summary.scenarios.map((scenario: { name: string }) => scenario.name)).toEqual(['run-1', 'run-2']);
       expect(summary.coverage.scenarios).toBe(2);
       expect(summary.coverage.clauses).toHaveLength(clauses.length);
       expect(summary.coverage.clauses[0]).toHaveProperty('percent');

@@ -50,6 +50,9 @@ describe('explore and inconclusive runs', () => {
       expect(stopped!.run).toBe(report.detectionRuns);
       expect(stopped!.scenario.steps.some((step) => 'terminate' in step)).toBe(true);
       expect(stopped!.reason).toMatch(/bad-engine|exit|terminate-workflow/);
+      // Every detection run is in the report and in its coverage, once.
+      expect(report.runs.map((run) => run.scenario)).toEqual(Array.from({ length: report.detectionRuns }, (_, index) => `run-${index + 1}`));
+      expect(report.coverage.scenarios).toBe(report.detectionRuns);
     },
     campaignTimeoutMs,
   );
@@ -61,6 +64,9 @@ describe('explore and inconclusive runs', () => {
       expect(report.acceptedViolations['PROCESS-LOSS-01'] ?? 0).toBeGreaterThan(0);
       if (report.found) expect(report.targetClauses.some((clauseId) => clauseId !== 'PROCESS-LOSS-01')).toBe(true);
       else expect(report.detectionRuns).toBe(16);
+      // Shrink runs (when it found something else) are not counted: only detection's.
+      expect(report.runs).toHaveLength(report.detectionRuns);
+      expect(report.coverage.scenarios).toBe(report.detectionRuns);
     },
     campaignTimeoutMs,
   );
@@ -81,8 +87,11 @@ describe('explore and inconclusive runs', () => {
       expect(existsSync(file)).toBe(true);
       const scenario = await loadScenarioFile(file);
       expect(scenario.steps.some((step) => 'terminate' in step)).toBe(true);
-      const summary = JSON.parse(await readFile(path.join(out, 'summary.json'), 'utf8')) as { scenarios: Array<{ outcome: string }> };
-      expect(summary.scenarios.map((scenario) => scenario.outcome)).toEqual(['inconclusive']);
+      // The campaign's summary: every run before it passed, the stopping one last, as the scenario written out.
+      const summary = JSON.parse(await readFile(path.join(out, 'summary.json'), 'utf8')) as { exitCode: number; scenarios: Array<{ name: string; outcome: string }> };
+      expect(summary.exitCode).toBe(3);
+      expect(summary.scenarios.at(-1)).toMatchObject({ name: 'inconclusive', outcome: 'inconclusive' });
+      expect(summary.scenarios.slice(0, -1).every((scenario) => scenario.outcome === 'pass')).toBe(true);
     },
     campaignTimeoutMs,
   );
