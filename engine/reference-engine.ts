@@ -32,9 +32,9 @@ import { killLeftBehind } from './processes/kill-tree.ts';
 import type { TraceSink } from './ports/trace-sink.ts';
 import { Deployments, type DeploySpec } from './runs/deployments.ts';
 import { RunProcesses } from './runs/run-processes.ts';
-import { createRun, getRun, runsTable, type RunRow } from './runs/run-row.ts';
+import { createRun, getRun, runQueryFacts, runsTable, type RunRow } from './runs/run-row.ts';
 import { dispatchDueRuns, markLateRuns } from './runs/worker-dispatch.ts';
-import { StatusListeners } from './workflows/status-listeners.ts';
+import { isArchived, StatusListeners } from './workflows/status-listeners.ts';
 import { terminateWorkflow } from './workflows/terminate-workflow.ts';
 import { tasksTable, workflowsTable } from './workflows/workflow-rows.ts';
 import { Workflows, type StartWorkflowSpec } from './workflows/workflows.ts';
@@ -251,15 +251,33 @@ export class ReferenceEngine {
     this.instances.round();
   }
 
-  /** The query API: every entity's current state, as a UI would read it. */
+  /**
+   * The query API: every entity's current state, as a UI would read it, with what a UI
+   * also shows: a workflow's archive state, a run's attempts and attributes, the request
+   * of a command or instance.
+   */
   entities(): EntityView[] {
     const views: EntityView[] = [];
     for (const [entity, table] of Object.entries(tablesByKind) as Array<[EntityKind, string]>) {
       for (const row of this.context.store.table<EntityRow & { requestId?: string }>(table).all()) {
-        views.push({ entity, id: row.id, parentId: row.parentId, state: row.state, ...(entity === 'instance' || entity === 'command' ? { requestId: row.requestId } : {}) });
+        views.push({ entity, id: row.id, parentId: row.parentId, state: row.state, ...this.shownBesidesState(entity, row) });
       }
     }
     return views;
+  }
+
+  private shownBesidesState(entity: EntityKind, row: EntityRow & { requestId?: string }): Partial<EntityView> {
+    switch (entity) {
+      case 'run':
+        return runQueryFacts(row as RunRow);
+      case 'workflow':
+        return { archived: isArchived(this.context, row.id) };
+      case 'instance':
+      case 'command':
+        return { requestId: row.requestId };
+      case 'task':
+        return {};
+    }
   }
 
   /** Instances per request id, as the query API shows them. */

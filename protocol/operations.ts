@@ -9,7 +9,7 @@
  * is exported from them. The page docs/engine-protocol.md explains each operation.
  */
 import { z } from 'zod';
-import { Bounds, EntityKind, type RequestOperation } from '../trace/events.ts';
+import { Bounds, EntityKind, QueryRunAttributes, type RequestOperation } from '../trace/events.ts';
 import { Capabilities } from './capabilities.ts';
 import { operationLimits } from './limits.ts';
 
@@ -197,6 +197,19 @@ export const EntityView = z.object({
   state: z.string().min(1),
   /** For instances and commands: the creation request they were made for. */
   requestId: z.string().optional(),
+  /**
+   * For workflows: whether the workflow has been archived (its archive status listener
+   * succeeded). Optional: an engine that leaves it out has WF-ARCHIVE-01 judged unknown.
+   */
+  archived: z.boolean().optional(),
+  /** For runs: how many attempts the run has made (Prefect's run_count; a count). */
+  attempts: z.number().int().nonnegative().optional(),
+  /**
+   * For runs: its attributes (docs/trace.md), the run count excepted (that is `attempts`):
+   * `deploymentId`, `retries`, `autoScheduled`, `scheduledStartMs`, `slotMs`. What lets the
+   * deployment and retry clauses judge a run without any pushed event.
+   */
+  attributes: QueryRunAttributes.optional(),
 });
 export type EntityView = z.infer<typeof EntityView>;
 

@@ -57,6 +57,14 @@ export const Bounds = z.object({
    * creation acknowledged before the crash holding its one instance (wall ms).
    */
   restartBoundMs: z.number().int().positive(),
+  /**
+   * A terminal workflow with an archive listener must be read back archived within this
+   * of the archive store being healthy: of its first terminal read-back, or of the heal of
+   * the archive outage it ended in. An outage that heals later than this after that
+   * read-back may have used up the listener's attempts and is not judged (WF-ARCHIVE-01),
+   * so an engine keeps retrying a failed archive call for at least this long (wall ms).
+   */
+  archiveBoundMs: z.number().int().positive(),
 });
 export type Bounds = z.infer<typeof Bounds>;
 
@@ -72,6 +80,7 @@ export const defaultBounds: Bounds = {
   terminateBoundMs: 1500,
   processLossBoundMs: 3000,
   restartBoundMs: 4000,
+  archiveBoundMs: 2000,
 };
 
 const base = {
@@ -94,6 +103,7 @@ export const MetaBounds = z.object({
   terminateBoundMs: Bounds.shape.terminateBoundMs.default(defaultBounds.terminateBoundMs),
   processLossBoundMs: Bounds.shape.processLossBoundMs.default(defaultBounds.processLossBoundMs),
   restartBoundMs: Bounds.shape.restartBoundMs.default(defaultBounds.restartBoundMs),
+  archiveBoundMs: Bounds.shape.archiveBoundMs.default(defaultBounds.archiveBoundMs),
 });
 
 /** Where a trace was made; for the reader of a report, never judged. */
@@ -174,6 +184,14 @@ export const TransitionAttributes = RunAttributes.partial()
   })
   .catchall(z.unknown());
 export type TransitionAttributes = z.infer<typeof TransitionAttributes>;
+
+/**
+ * A run's attributes as the query API shows them, each optional: the same names and
+ * meanings as `RunAttributes`, except the run count, which the query API gives as the
+ * run's `attempts`. What lets a run's facts be judged without any event the engine pushed.
+ */
+export const QueryRunAttributes = RunAttributes.omit({ runCount: true }).partial();
+export type QueryRunAttributes = z.infer<typeof QueryRunAttributes>;
 
 
 /**
@@ -279,6 +297,20 @@ export const ObserveEvent = z.object({
   state: z.string().nullable(),
   /** For instances and commands: the creation request the query API says they were made for. */
   requestId: z.string().optional(),
+  /** Workflows: whether the query API shows the workflow archived (its archive listener succeeded); absent when it does not say. */
+  archived: z.boolean().optional(),
+  /** Runs: how many attempts the query API says the run has made (Prefect's run_count, a count); absent when it does not say. */
+  attempts: z.number().int().nonnegative().optional(),
+  /** Runs: the run's attributes as the query API shows them (deployment, retries, schedule). */
+  attributes: QueryRunAttributes.optional(),
+  /**
+   * Which read of the query API this line comes from (1, 2, … in the trace): the lines of
+   * one look are one snapshot. A checker that counts entities at once (active runs,
+   * runs of a slot) judges a look as a whole, and INSTANCE-03 asks whether the first look
+   * after an answer showed what it acknowledged. Optional: without it, each line is
+   * judged on its own.
+   */
+  look: z.number().int().positive().optional(),
 });
 
 /** A process's liveness read from the operating system (`/proc`; state Z is dead). */

@@ -60,8 +60,8 @@ export const bugProfiles: readonly BugProfile[] = [
     fixedBy: 'conductor-oss/conductor PR #304; hardening PR #778',
     codePoint: 'engine/workflows/terminate-workflow.ts: terminateWorkflow()',
     defect:
-      'The status listener is called right after the workflow is persisted TERMINATED and before non-terminal tasks are cancelled; the archive listener throws and the exception skips every later step.',
-    expectedClauses: ['WF-TERMINAL-01', 'WF-TERMINAL-02', 'WF-TERMINATE-02', 'WF-LISTENER-01'],
+      'The status listener is called right after the workflow is persisted TERMINATED and before non-terminal tasks are cancelled; the archive listener throws and the exception skips every later step, its own retry included, so the workflow is never archived.',
+    expectedClauses: ['WF-TERMINAL-01', 'WF-TERMINAL-02', 'WF-TERMINATE-02', 'WF-LISTENER-01', 'WF-ARCHIVE-01'],
   },
   {
     id: 'dolphinscheduler-16572',

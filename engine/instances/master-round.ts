@@ -60,8 +60,14 @@ function consume(context: EngineContext, masterId: string, claimed: CommandRow):
 /** The engine process whose handling pool holds a deferred claim (dolphinscheduler-13355). */
 const holder = `pid-${process.pid}`;
 const heldBy = (master: Master): string => `${master.id}@${holder}`;
-/** How long a fetched command waits in the handling pool (ms of wall time; dolphinscheduler-13355 only). */
-export const handlingDelayMs = 500;
+/**
+ * How long a fetched command waits in the handling pool (ms of wall time;
+ * dolphinscheduler-13355 only). Long enough that the claims of a burst's last round are
+ * still held when its seed scenario crashes the engine right after the burst, also on a
+ * loaded machine where the looks between the last round and the crash take over 500 ms;
+ * short enough that an instance still comes within instanceBoundMs (2000 ms) of its ack.
+ */
+export const handlingDelayMs = 1500;
 
 /**
  * dolphinscheduler-13355 only: the handling pool of this engine process creates the

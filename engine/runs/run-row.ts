@@ -71,6 +71,16 @@ function runAttributes(run: RunRow): RunAttributes {
   };
 }
 
+/**
+ * What the query API shows of a run besides its state: the attempts it has made (its run
+ * count) and its attributes, so that the deployment and retry clauses can judge it from
+ * read-backs alone (docs/engine-protocol.md `query`).
+ */
+export function runQueryFacts(run: RunRow): { attempts: number; attributes: Omit<RunAttributes, 'runCount'> } {
+  const { runCount, ...attributes } = runAttributes(run);
+  return { attempts: runCount, attributes };
+}
+
 /** Create a run row in `run.state` and record it (a transition from null). */
 export function createRun(context: EngineContext, run: RunRow, cause: TransitionCause): void {
   recordTransition(context, 'run', runsTable, run, null, cause, runAttributes(run));

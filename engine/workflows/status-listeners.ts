@@ -4,18 +4,51 @@
  * workflow that still has non-terminal tasks (conductor-oss/conductor#303).
  *
  * `notify` calls each listener and isolates its failure: the failure is written to the
- * trace as a side effect and the call is queued for a retry after `listenerRetryDelayMs`;
+ * trace as a side effect and the call is queued for a retry after `listenerRetryDelayMs()`;
  * after `listenerAttemptsMax` attempts it is dead-lettered. `callUnisolated` is the
  * pre-fix shape, where the listener's exception escapes to the caller.
  *
  * Pending retries are rows of the store (`listener_retry`), as Conductor keeps work in
  * durable queues, so an engine started again on its data resumes them (recover()).
  */
+import type { Bounds } from '../../trace/events.ts';
 import type { EngineContext } from '../context.ts';
 import { isTaskTerminal, tasksOf, workflowsTable, type WorkflowRow } from './workflow-rows.ts';
 
-/** Wait before a failed listener call is tried again (wall ms). */
-export const listenerRetryDelayMs = 150;
+/** The shortest wait before a failed listener call is tried again (wall ms). */
+export const listenerRetryDelayMsMin = 150;
+
+/**
+ * Wait before a failed listener call is tried again (wall ms): long enough that the
+ * attempts a call may have (listenerAttemptsMax) span archiveBoundMs and a little more,
+ * since WF-ARCHIVE-01 holds an engine to archiving a workflow whose archive store heals
+ * within archiveBoundMs; never under listenerRetryDelayMsMin, and short enough that the
+ * next attempt comes within terminateBoundMs, as WF-LISTENER-01 asks, with room for the
+ * tick that runs it. With the default bounds (2000 ms, 5 attempts) that is 563 ms.
+ */
+export function listenerRetryDelayMs(bounds: Pick<Bounds, 'archiveBoundMs' | 'listenerAttemptsMax' | 'terminateBoundMs'>): number {
+  const retries = Math.max(1, bounds.listenerAttemptsMax - 1);
+  const spread = Math.max(listenerRetryDelayMsMin, Math.ceil((bounds.archiveBoundMs + archiveMarginMs) / retries));
+  return Math.min(spread, Math.max(listenerRetryDelayMsMin, bounds.terminateBoundMs - tickSlackMs));
+}
+
+/** Room left within terminateBoundMs for the tick that runs a due retry to come (wall ms). */
+const tickSlackMs = 250;
+
+/**
+ * Added to archiveBoundMs when spreading the retries: WF-ARCHIVE-01 counts an outage from
+ * the workflow's first terminal read-back, which comes a poll or a step after the first
+ * failed call (wall ms).
+ */
+const archiveMarginMs = 250;
+
+/** The store table of archived workflows (one row per workflow, the state it was archived in). */
+export const archiveTable = 'workflow_archive';
+
+/** Has the archive listener archived this workflow? What the query API shows as `archived`. */
+export function isArchived(context: EngineContext, workflowId: string): boolean {
+  return context.store.table<{ id: string; state: string }>(archiveTable).get(workflowId) !== undefined;
+}
 
 export class ArchiveUnavailableError extends Error {
   constructor() {
@@ -107,7 +140,7 @@ export class StatusListeners {
         return;
       }
       const id = `${listener}:${workflowId}:${attempt + 1}`;
-      if (!this.retries.get(id)) this.retries.insert({ id, listener, workflowId, attempt: attempt + 1, dueAtMs: this.context.clock.wallNowMs() + listenerRetryDelayMs });
+      if (!this.retries.get(id)) this.retries.insert({ id, listener, workflowId, attempt: attempt + 1, dueAtMs: this.context.clock.wallNowMs() + listenerRetryDelayMs(this.context.bounds) });
     }
   }
 
@@ -127,7 +160,7 @@ export class StatusListeners {
       throw new Error(`cannot archive workflow ${workflowId}: task ${open[0]!.id} is ${open[0]!.state}`);
     }
     const workflow = this.context.store.table<WorkflowRow>(workflowsTable).get(workflowId);
-    const archive = this.context.store.table<{ id: string; state: string }>('workflow_archive');
+    const archive = this.context.store.table<{ id: string; state: string }>(archiveTable);
     if (workflow && !archive.get(workflowId)) archive.insert({ id: workflowId, state: workflow.state });
   }
 }

@@ -5,6 +5,7 @@
 import { clauses } from '../../spec/clauses/registry.ts';
 import type { TraceEvent } from '../../trace/events.ts';
 import { combineValidity, type ClauseVerdict, type Validity } from '../result.ts';
+import { terminalWorkflowArchived } from './archive.ts';
 import { backlogExecuted, concurrencyLimitHeld, oneRunPerSlot, retriesFollowed, updateDeletesOnlyFutureScheduled } from './deployment.ts';
 import { unmetExpectations } from './expectations.ts';
 import { History } from './history.ts';
@@ -42,6 +43,7 @@ export const checkers: Record<string, ClauseChecker> = {
   'WF-TERMINATE-02': terminateRunsCoreSteps,
   'WF-LISTENER-01': listenerFailuresRetried,
   'WF-TERMINATE-03': secondTerminateNoop,
+  'WF-ARCHIVE-01': terminalWorkflowArchived,
   'INSTANCE-01': acknowledgedYieldsInstance,
   'INSTANCE-02': noDuplicateInstance,
   'INSTANCE-03': ackAfterDurableCommand,

@@ -6,7 +6,7 @@
  */
 import { incrementsRunCount, readRunState, resumingAfter, runActiveTypes, type RunState } from '../../spec/states.ts';
 import { isTerminal } from '../../spec/transitions.ts';
-import type { DeleteCause, RequestEvent, TransitionEvent } from '../../trace/events.ts';
+import type { DeleteCause, RequestEvent, TraceEvent, TransitionEvent } from '../../trace/events.ts';
 import type { History } from './history.ts';
 import { missingAttributes, RunFacts, type RunAttributeName } from './run-facts.ts';
 import { VerdictBuilder, type ClauseChecker } from './verdict.ts';
@@ -72,6 +72,38 @@ function runsBeforeUpdate(history: History, facts: RunFacts, update: RequestEven
     if (event.seq > moment.seq && event.seq < update.seq && event.kind === 'delete' && event.entity === 'run' && event.cause === deploymentUpdateCause && event.deploymentId === deploymentId) runs.add(event.id);
   }
   return runs;
+}
+
+/**
+ * Checks that count runs at once (active runs of a deployment, runs of a slot), made when
+ * the look they belong to is over. A look (one read of the query API) is one snapshot,
+ * but its lines come one by one, a run that appeared before one that went; so a count
+ * taken in the middle of a look is no state the engine was ever in. Lines of no look
+ * (the engine's own transitions, or a trace without look numbers) are checked at once.
+ */
+class LookChecks {
+  private look: number | undefined;
+  private readonly pending = new Map<string, () => void>();
+
+  constructor(private readonly history: History) {}
+
+  /** Call with each event before handling it: a line of another look ends the one before. */
+  next(event: TraceEvent): void {
+    const look = this.history.lookOf(event);
+    if (look === undefined || look !== this.look) this.flush();
+    this.look = look;
+  }
+
+  /** Run `check` now, or, for a line of a look, once that look is over (one check per `key` and look). */
+  check(event: TraceEvent, key: string, check: () => void): void {
+    if (this.history.lookOf(event) === undefined) check();
+    else this.pending.set(key, check);
+  }
+
+  flush(): void {
+    for (const check of this.pending.values()) check();
+    this.pending.clear();
+  }
 }
 
 export const updateDeletesOnlyFutureScheduled: ClauseChecker = (history) => {
@@ -177,7 +209,9 @@ export const oneRunPerSlot: ClauseChecker = (history) => {
   const verdict = new VerdictBuilder('DEPLOY-SLOT-03');
   const live = new Map<string, Set<string>>();
   const slotOf = new Map<string, string>();
+  const looks = new LookChecks(history);
   for (const event of history.events) {
+    looks.next(event);
     if (event.kind === 'transition' && event.entity === 'run' && event.from === null) {
       const deploymentId = RunFacts.own(event, 'deploymentId');
       const slotMs = RunFacts.own(event, 'slotMs');
@@ -202,12 +236,16 @@ export const oneRunPerSlot: ClauseChecker = (history) => {
       const runs = live.get(slot) ?? new Set<string>();
       runs.add(event.id);
       live.set(slot, runs);
-      if (runs.size > 1) verdict.violation(`slot ${slot} has ${runs.size} runs: ${[...runs].join(', ')}`, event.seq, event.id);
-    } else if (event.kind === 'delete' && event.entity === 'run') {
+      looks.check(event, slot, () => {
+        if (runs.size > 1) verdict.violation(`slot ${slot} has ${runs.size} runs: ${[...runs].join(', ')}`, event.seq, event.id);
+      });
+    } else if ((event.kind === 'delete' || (event.kind === 'observe' && event.state === null && event.seq < history.teardownSeq)) && event.entity === 'run') {
+      // Deleted, or read back gone (an engine that writes no deletes).
       const slot = slotOf.get(event.id);
       if (slot) live.get(slot)?.delete(event.id);
     }
   }
+  looks.flush();
   return verdict.build();
 };
 
@@ -217,7 +255,9 @@ export const concurrencyLimitHeld: ClauseChecker = (history) => {
   const limits = new Map<string, number | null>();
   const active = new Map<string, Set<string>>();
   const undecided = new Set<string>();
+  const looks = new LookChecks(history);
   for (const event of history.events) {
+    looks.next(event);
     if (event.kind === 'request' && event.op === 'deploy' && event.outcome === 'ok') {
       const limit = event.args.concurrencyLimit;
       limits.set(String(event.args.deployment), typeof limit === 'number' ? limit : null);
@@ -247,10 +287,13 @@ export const concurrencyLimitHeld: ClauseChecker = (history) => {
     // The situation: a run taking a place among its deployment's active runs while a limit applies.
     if (entering && limit !== undefined && limit !== null) verdict.exercised();
     // Lowering a limit does not stop runs already active; only a run taking a slot over it counts.
-    if (entering && limit !== undefined && limit !== null && runs.size > limit) {
-      verdict.violation(`deployment ${deploymentId} has ${runs.size} active runs (${[...runs].join(', ')}), over its limit of ${limit}`, event.seq, event.id);
+    if (entering && limit !== undefined && limit !== null) {
+      looks.check(event, deploymentId, () => {
+        if (runs.size > limit) verdict.violation(`deployment ${deploymentId} has ${runs.size} active runs (${[...runs].join(', ')}), over its limit of ${limit}`, event.seq, event.id);
+      });
     }
   }
+  looks.flush();
   return verdict.build();
 };
 
@@ -272,8 +315,12 @@ export const retriesFollowed: ClauseChecker = (history) => {
     // An attempt is an entry into RUNNING that adds to Prefect's run_count; resuming a PAUSED run is not one.
     const wasResuming = resuming.get(transition.id) ?? false;
     resuming.set(transition.id, resumingAfter(wasResuming, transition.from, transition.to));
+    // What the engine says the run has made (its run count, or `attempts` read back) counts too:
+    // a look can miss an attempt that came and went between two reads.
+    const shown = RunFacts.own(transition, 'runCount') ?? 0;
+    if (shown > (attempts.get(transition.id) ?? 0) && !incrementsRunCount(transition.from, transition.to, wasResuming)) attempts.set(transition.id, shown);
     if (incrementsRunCount(transition.from, transition.to, wasResuming)) {
-      const count = (attempts.get(transition.id) ?? 0) + 1;
+      const count = Math.max((attempts.get(transition.id) ?? 0) + 1, shown);
       attempts.set(transition.id, count);
       if (count > 1 && retries === undefined) needRetries(`running ${count} times`);
       else if (retries !== undefined && count > retries + 1) {
@@ -293,9 +340,40 @@ export const retriesFollowed: ClauseChecker = (history) => {
     if (transition.to === 'FAILED' && transition.from !== null && readRunState(transition.from)?.type === 'RUNNING') {
       verdict.exercised();
       const count = attempts.get(transition.id) ?? 0;
+      // Counted from read-backs alone, attempts missed between two looks are not in `count`.
+      const countIsLowerBound = transition.cause === 'observed' && RunFacts.own(transition, 'runCount') === undefined;
       if (retries === undefined) needRetries(`failing for good after ${count} attempt(s)`);
+      else if (countIsLowerBound && count <= retries) needRetries(`failing for good after at least ${count} attempt(s)`);
       else if (count <= retries) verdict.violation(`run ${transition.id} FAILED after ${count} attempt(s) with ${retries} retries; it should be SCHEDULED/AwaitingRetry`, transition.seq, transition.id);
     }
   }
+  judgeAttemptsReadBack(history, facts, verdict);
   return verdict.build();
 };
+
+/**
+ * RUN-RETRY-01 from outside: every read-back of a run that shows its `attempts` is judged
+ * on its own, so a run that is retried past its retries is caught even when no look saw
+ * it RUNNING between two failures (the state read back did not change, its attempts did).
+ * Each run is reported once.
+ */
+function judgeAttemptsReadBack(history: History, facts: RunFacts, verdict: VerdictBuilder): void {
+  const reported = new Set<string>();
+  for (const observe of history.observesBeforeTeardown()) {
+    if (observe.entity !== 'run' || observe.attempts === undefined || reported.has(observe.id)) continue;
+    const retries = observe.attributes?.retries ?? facts.attribute(observe.id, 'retries', observe.seq);
+    if (retries === undefined) continue;
+    const overRetries = observe.attempts > retries + 1;
+    const retriedWithNoneLeft = observe.state === 'SCHEDULED/AwaitingRetry' && observe.attempts > retries;
+    if (!overRetries && !retriedWithNoneLeft) continue;
+    reported.add(observe.id);
+    verdict.exercised();
+    verdict.violation(
+      overRetries
+        ? `run ${observe.id} was read back with ${observe.attempts} attempts made, with ${retries} retries (at most ${retries + 1})`
+        : `run ${observe.id} was read back SCHEDULED/AwaitingRetry after ${observe.attempts} attempt(s) with ${retries} retries: it had none left and should be FAILED`,
+      observe.seq,
+      observe.id,
+    );
+  }
+}

@@ -65,6 +65,8 @@ export class History {
   readonly crashes: Crash[] = [];
   /** Step-begin events in seq order. */
   private readonly stepBegins: TraceEvent[];
+  /** observe seq → its look, built on first use (lookOf). */
+  private looksBySeq: Map<number, number> | undefined;
   /** The latest deadline a checker found past the end of the history (wall ms); -Infinity when none. */
   private openUntil = -Infinity;
 
@@ -289,6 +291,19 @@ export class History {
   /** Read-backs of the engine before teardown (what the engine did, not what teardown did). */
   observesBeforeTeardown(): ObserveEvent[] {
     return this.observes.filter((observe) => observe.seq < this.teardownSeq);
+  }
+
+  /**
+   * The look (one read of the query API, `observe.look`) an observe line belongs to, or a
+   * transition derived from one (cause `observed`, which shares its line's seq); undefined
+   * for any other line, or a trace that does not number its looks. The lines of one look
+   * are one snapshot, so a clause that counts entities at once judges a look as a whole.
+   */
+  lookOf(event: TraceEvent): number | undefined {
+    if (event.kind === 'observe') return event.look;
+    if (event.kind !== 'transition' || event.cause !== 'observed') return undefined;
+    this.looksBySeq ??= new Map(this.observes.filter((observe) => observe.look !== undefined).map((observe) => [observe.seq, observe.look!]));
+    return this.looksBySeq.get(event.seq);
   }
 
   /** The step-begin event that the event at `seq` belongs to (requests are written when answered). */

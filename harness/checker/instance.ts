@@ -5,7 +5,7 @@
  * acknowledged before the engine crashed has exactly one instance after its restart,
  * within restartBoundMs (DolphinScheduler's failover of a dead master's commands).
  */
-import type { TransitionEvent } from '../../trace/events.ts';
+import type { ObserveEvent, RequestEvent, TransitionEvent } from '../../trace/events.ts';
 import type { Crash, History } from './history.ts';
 import { VerdictBuilder, type ClauseChecker } from './verdict.ts';
 
@@ -119,21 +119,14 @@ export const ackAfterDurableCommand: ClauseChecker = (history) => {
   const verdict = new VerdictBuilder('INSTANCE-03');
   const commandSeq = new Map<string, number>();
   let written = false;
-  let seenFromOutside = false;
   for (const transition of history.transitions) {
-    if (transition.entity !== 'command') continue;
-    if (transition.cause === 'observed') {
-      seenFromOutside = true;
-      continue;
-    }
+    if (transition.entity !== 'command' || transition.cause === 'observed') continue;
     written = true;
     if (transition.from === null) commandSeq.set(String(transition.attributes?.requestId), transition.seq);
   }
   const acks = acknowledged(history);
-  if (!written && seenFromOutside && acks.length > 0) {
-    // Only the engine can tell that it stored a command before answering; from outside,
-    // an ack that is not durable shows as a request lost across a crash (INSTANCE-05).
-    verdict.unknown('the engine wrote no command transitions, so whether each command was stored before its answer cannot be told here (INSTANCE-05 judges acks across a crash)');
+  if (!written) {
+    storedByFirstLook(history, acks, verdict);
     return verdict.build();
   }
   for (const ack of acks) {
@@ -143,6 +136,57 @@ export const ackAfterDurableCommand: ClauseChecker = (history) => {
   }
   return verdict.build();
 };
+
+/**
+ * INSTANCE-03 from outside, for an engine that writes no command transitions: only the
+ * engine can tell that it stored a command before answering, but a stored command shows
+ * in the first read of the query API after the answer, as itself or, consumed already,
+ * as an instance of its request. So each acknowledged request must have its command or
+ * an instance read back by the first look after its answer (the first look that read
+ * anything: a look that changes nothing writes no line). One that shows only at a later
+ * look was stored after its answer. One never read back is left unknown: never stored,
+ * or stored and lost before the look, cannot be told apart, and INSTANCE-01/04 judge it;
+ * INSTANCE-05 judges acks across a crash.
+ */
+function storedByFirstLook(history: History, acks: readonly RequestEvent[], verdict: VerdictBuilder): void {
+  const reads = history.observesBeforeTeardown();
+  const firstSeen = new Map<string, ObserveEvent>();
+  for (const observe of reads) {
+    if ((observe.entity === 'command' || observe.entity === 'instance') && observe.state !== null && observe.requestId !== undefined && !firstSeen.has(observe.requestId)) {
+      firstSeen.set(observe.requestId, observe);
+    }
+  }
+  let neverShown = 0;
+  for (const ack of acks) {
+    const seen = firstSeen.get(ack.requestId);
+    const firstLook = reads.find((observe) => observe.seq > ack.seq);
+    if (seen === undefined) {
+      neverShown += 1;
+      continue;
+    }
+    if (seen.seq < ack.seq) {
+      verdict.exercised();
+      continue;
+    }
+    if (firstLook === undefined || firstLook.look === undefined || seen.look === undefined) {
+      verdict.unknown('the trace does not number its looks (`observe.look`), so whether each command was shown by the first read after its answer cannot be told');
+      continue;
+    }
+    verdict.exercised();
+    if (seen.look > firstLook.look) {
+      verdict.violation(
+        `request ${ack.requestId} was answered success, but the first read of the query API after the answer (look ${firstLook.look}) showed neither its command nor an instance of it; its ${seen.entity} ${seen.id} was first shown at look ${seen.look}`,
+        firstLook.seq,
+        ack.requestId,
+      );
+    }
+  }
+  if (neverShown > 0) {
+    verdict.unknown(
+      `${neverShown} acknowledged request(s) never had a command or an instance read back, so whether their commands were stored before the answer cannot be told (INSTANCE-01 and INSTANCE-04 judge them)`,
+    );
+  }
+}
 
 export const commandsNeverVanish: ClauseChecker = (history) => {
   const verdict = new VerdictBuilder('INSTANCE-04');
@@ -181,10 +225,47 @@ export const commandsNeverVanish: ClauseChecker = (history) => {
       }
     }
   }
+  for (const { ack, commandId, look } of acknowledgedCommandsNeverShown(history, requestsWithInstance)) {
+    verdict.exercised();
+    vanished += 1;
+    if (vanished <= 20) {
+      verdict.violation(
+        `request ${ack.requestId} was acknowledged with command ${commandId}, but neither that command nor an instance of the request was ever read back, from the first read after the answer (look ${look.look}) on: it vanished with no error record`,
+        look.seq,
+        commandId,
+      );
+    }
+  }
   if (vanished > 20) verdict.violation(`${vanished} commands in all vanished (first 20 listed)`, null);
   for (const [commandId, last] of open) verdict.unknown(`command ${commandId} was still ${last.to} when the trace ended`);
   return verdict.build();
 };
+
+/**
+ * INSTANCE-04 from outside, for an engine that writes no command transitions: an ok
+ * answer naming its command (`commandId`) says the command was stored, and a query API
+ * that lists commands shows a stored one until it is consumed, when an instance of its
+ * request shows instead. A command whose answer named it, never read back, whose request
+ * never had an instance read back, though a look came after the answer, vanished between
+ * the answer and that look. (Had it never been stored, the answer broke INSTANCE-03
+ * instead: either way a clause is broken, and this is what the engine's answer says.)
+ * Judged only when the query API shows commands with their request (one was read back so).
+ */
+function acknowledgedCommandsNeverShown(history: History, requestsWithInstance: ReadonlySet<string>): Array<{ ack: RequestEvent; commandId: string; look: ObserveEvent }> {
+  if (history.transitions.some((transition) => transition.entity === 'command' && transition.cause !== 'observed')) return [];
+  const reads = history.observesBeforeTeardown();
+  if (!reads.some((observe) => observe.entity === 'command' && observe.requestId !== undefined)) return [];
+  const shown = new Set<string>();
+  for (const observe of history.observes) if (observe.entity === 'command' && observe.requestId !== undefined) shown.add(observe.requestId);
+  const neverShown: Array<{ ack: RequestEvent; commandId: string; look: ObserveEvent }> = [];
+  for (const ack of acknowledged(history)) {
+    const commandId = ack.answer.commandId;
+    if (typeof commandId !== 'string' || shown.has(ack.requestId) || requestsWithInstance.has(ack.requestId)) continue;
+    const look = reads.find((observe) => observe.seq > ack.seq);
+    if (look) neverShown.push({ ack, commandId, look });
+  }
+  return neverShown;
+}
 
 /**
  * Instance ids read back through the query API (before teardown) that no transition ties

@@ -6,10 +6,11 @@
  * look that found it (its seq and wall time), from the state read before (null for a
  * first read or after it was read back gone). Where an engine pushes transitions of a
  * kind, those are the record and nothing is derived for that kind, so the two never tell
- * one change twice. Run attributes (retries, deployment, …) come only with pushed
- * transitions; a clause that needs them says unknown and names the missing attribute.
+ * one change twice. A derived transition carries what the read showed besides the state:
+ * a command's or instance's request, a run's attributes and its attempts (as `runCount`);
+ * a clause that needs an attribute the read did not show says unknown and names it.
  */
-import type { EntityKind, TraceEvent, TransitionEvent } from '../../trace/events.ts';
+import type { EntityKind, ObserveEvent, TraceEvent, TransitionAttributes, TransitionEvent } from '../../trace/events.ts';
 
 /** `events` with a derived transition after each read-back that shows a change, for kinds no engine transition covers. */
 export function withObservedTransitions(events: readonly TraceEvent[]): TraceEvent[] {
@@ -28,6 +29,7 @@ export function withObservedTransitions(events: readonly TraceEvent[]): TraceEve
     const from = lastState.get(key) ?? null;
     if (from === event.state) continue;
     lastState.set(key, event.state);
+    const attributes = attributesOf(event);
     const derived: TransitionEvent = {
       kind: 'transition',
       entity: event.entity,
@@ -39,9 +41,19 @@ export function withObservedTransitions(events: readonly TraceEvent[]): TraceEve
       seq: event.seq,
       timeMs: event.timeMs,
       wallMs: event.wallMs,
-      ...(event.requestId === undefined ? {} : { attributes: { requestId: event.requestId } }),
+      ...(attributes === undefined ? {} : { attributes }),
     };
     out.push(derived);
   }
   return out;
+}
+
+/** The attributes a read-back shows, in the names transitions use; undefined when it shows none. */
+function attributesOf(event: ObserveEvent): TransitionAttributes | undefined {
+  const attributes: TransitionAttributes = {
+    ...event.attributes,
+    ...(event.attempts === undefined ? {} : { runCount: event.attempts }),
+    ...(event.requestId === undefined ? {} : { requestId: event.requestId }),
+  };
+  return Object.keys(attributes).length === 0 ? undefined : attributes;
 }

@@ -27,6 +27,8 @@ export class Observer {
   private readonly owners = new Map<number, string>();
   /** The next read records every entity, changed or not (the first read of a restarted engine). */
   private recordAll = false;
+  /** Reads of the query API so far (count); the number of the last one is its lines' `look`. */
+  private looks = 0;
 
   constructor(private readonly trace: TraceRecorder) {}
 
@@ -49,23 +51,41 @@ export class Observer {
     this.recordAll = true;
   }
 
-  /** Record the entities read through `query` where they changed. */
+  /**
+   * Record the entities read through `query` where they changed: in state, or in what the
+   * query API shows beside it (a workflow archived, a run's attempts or attributes). Every
+   * line of one read carries its number (`look`), so a checker can judge the read as the
+   * snapshot it is.
+   */
   observeEntities(entities: readonly EntityView[]): void {
     const seen = new Set<string>();
     const recordAll = this.recordAll;
     this.recordAll = false;
+    this.looks += 1;
+    const look = this.looks;
     for (const view of entities) {
       const key = `${view.entity}:${view.id}`;
       seen.add(key);
       const before = this.states.get(key);
-      if (before?.state === view.state && !recordAll) continue;
+      if (before && sameView(before, view) && !recordAll) continue;
       this.states.set(key, view);
-      this.trace.emit({ kind: 'observe', entity: view.entity, id: view.id, parentId: view.parentId, state: view.state, ...(view.requestId === undefined ? {} : { requestId: view.requestId }) });
+      this.trace.emit({
+        kind: 'observe',
+        entity: view.entity,
+        id: view.id,
+        parentId: view.parentId,
+        state: view.state,
+        ...(view.requestId === undefined ? {} : { requestId: view.requestId }),
+        ...(view.archived === undefined ? {} : { archived: view.archived }),
+        ...(view.attempts === undefined ? {} : { attempts: view.attempts }),
+        ...(view.attributes === undefined ? {} : { attributes: view.attributes }),
+        look,
+      });
     }
     for (const [key, before] of this.states) {
       if (before === null || seen.has(key)) continue;
       this.states.set(key, null);
-      this.trace.emit({ kind: 'observe', entity: before.entity, id: before.id, parentId: before.parentId, state: null });
+      this.trace.emit({ kind: 'observe', entity: before.entity, id: before.id, parentId: before.parentId, state: null, look });
     }
   }
 
@@ -82,7 +102,7 @@ export class Observer {
     for (const [key, last] of reported) {
       if (present.has(key) || this.states.get(key) === null) continue;
       this.states.set(key, null);
-      this.trace.emit({ kind: 'observe', entity: last.entity, id: last.id, parentId: last.parentId, state: null });
+      this.trace.emit({ kind: 'observe', entity: last.entity, id: last.id, parentId: last.parentId, state: null, look: this.looks });
     }
   }
 
@@ -132,4 +152,14 @@ export class Observer {
     }
     return this.processes.get(stat.pid)?.owner ?? unknownOwner;
   }
+}
+
+/** Does a read show the same as the one before: state, and what the query API shows beside it? */
+function sameView(before: EntityView, after: EntityView): boolean {
+  return (
+    before.state === after.state &&
+    before.archived === after.archived &&
+    before.attempts === after.attempts &&
+    JSON.stringify(before.attributes) === JSON.stringify(after.attributes)
+  );
 }

@@ -46,7 +46,8 @@ export const Scenario = z
     covers: z.array(z.string()).default([]),
     /**
      * Overrides of the default bounds for this scenario. The grace period must leave the
-     * reference engine time to escalate to SIGKILL within the cancel and terminate bounds.
+     * reference engine time to escalate to SIGKILL within the cancel and terminate bounds,
+     * and the listener's attempts must be able to span archiveBoundMs.
      */
     bounds: Bounds.partial()
       .default({})
@@ -61,6 +62,16 @@ export const Scenario = z
         }
         if (bounds.graceMs >= bounds.terminateBoundMs) {
           context.addIssue({ code: 'custom', path: ['graceMs'], message: `graceMs (${bounds.graceMs}) must stay under terminateBoundMs (${bounds.terminateBoundMs})` });
+        }
+        // WF-LISTENER-01 wants a failed listener call retried within terminateBoundMs, at most
+        // listenerAttemptsMax attempts in all; WF-ARCHIVE-01 wants a failed archive call kept
+        // going for archiveBoundMs. No engine can do both unless the attempts can span it.
+        if ((bounds.listenerAttemptsMax - 1) * bounds.terminateBoundMs <= bounds.archiveBoundMs) {
+          context.addIssue({
+            code: 'custom',
+            path: ['archiveBoundMs'],
+            message: `archiveBoundMs (${bounds.archiveBoundMs}) must stay under (listenerAttemptsMax - 1) × terminateBoundMs (${bounds.listenerAttemptsMax - 1} × ${bounds.terminateBoundMs}): a failed archive call must be retried for archiveBoundMs, each retry within terminateBoundMs`,
+          });
         }
       }),
     /** Order in which consumers take their turn in each round, by consumer index; empty = index order. */

@@ -93,7 +93,7 @@ export const clauses: readonly Clause[] = [
     family: 'deployment',
     must: "The number of a deployment's runs in PENDING, RUNNING or CANCELLING MUST NOT exceed its concurrency limit.",
     source: 'Prefect deployment concurrency limits (AwaitingConcurrencySlot), PrefectHQ/prefect#17764',
-    checkedBy: 'Replay transitions per deployment, counting active runs against the limit from the deploy request.',
+    checkedBy: 'Replay transitions per deployment, counting active runs against the limit from the deploy request; transitions derived from read-backs (their deployment from the run attributes the query API shows) are counted once their whole look is in, one look being one snapshot.',
     catches: [],
   },
   {
@@ -102,7 +102,7 @@ export const clauses: readonly Clause[] = [
     must: 'A run that fails with retries left MUST go to SCHEDULED/AwaitingRetry, one with none left MUST NOT, and no run MUST be run more than retries + 1 times.',
     source: 'Prefect core_policy.py RetryFailedFlows (retries only while run_count <= retries)',
     checkedBy:
-      'Count transitions into RUNNING per run; a FAILED from RUNNING while attempts <= retries, a RUNNING → SCHEDULED/AwaitingRetry while attempts > retries, and attempts > retries + 1 are violations.',
+      'Count transitions into RUNNING per run (or the run count they carry, if higher); a FAILED from RUNNING while attempts <= retries, a RUNNING → SCHEDULED/AwaitingRetry while attempts > retries, and attempts > retries + 1 are violations. From outside, each read-back of a run showing `attempts` is judged too: more than retries + 1, or SCHEDULED/AwaitingRetry with attempts > retries, is a violation even when no look saw the run RUNNING between; a FAILED seen only in read-backs that show no attempts is unknown when the count could be short.',
     catches: [],
   },
   {
@@ -127,7 +127,7 @@ export const clauses: readonly Clause[] = [
     family: 'deployment',
     must: 'No schedule slot of a deployment MUST ever have two runs that are not deleted.',
     source: 'Prefect scheduler idempotency key (deployment id + scheduled time)',
-    checkedBy: 'Track live auto-scheduled runs per (deployment, slot) through creations and deletions.',
+    checkedBy: 'Track live auto-scheduled runs per (deployment, slot) through creations and deletions (or read-backs as gone); a slot filled by a run derived from a read-back is judged once its whole look is in.',
     catches: [],
   },
   {
@@ -171,6 +171,16 @@ export const clauses: readonly Clause[] = [
     catches: [],
   },
   {
+    id: 'WF-ARCHIVE-01',
+    family: 'workflow',
+    must: 'A terminal workflow with an archive listener MUST be read back archived within archiveBoundMs once the archive store is healthy: of its first terminal read-back, or of the heal of the archive outage it ended in.',
+    source:
+      "conductor-oss/conductor#303 (the archive listener's exception on terminate was never retried, so the workflow was never archived), fixed by PR #304; Conductor's archive status listener archives a workflow when it completes or is terminated (Netflix/conductor core/src/main/java/com/netflix/conductor/core/execution/ArchiveWorkflowStatusListener.java, onWorkflowCompleted and onWorkflowTerminated: executionDAOFacade.removeWorkflow(workflowId, true); contribs listener/archive/ArchivingWorkflowStatusListener.java)",
+    checkedBy:
+      'From what the harness saw: each workflow whose start-workflow request (answered ok) named the archive listener (the default) and that is read back terminal must be read back `archived` (the query API) within archiveBoundMs of that read-back, or of the clear of the archive-listener fault it was read back in. Not judged when the store heals more than archiveBoundMs after that read-back (its attempts may be used up: WF-LISTENER-01 allows a dead-letter), when it heals across an engine crash, or when the store fails again first. Unknown when the query API shows no `archived`, or the trace ends before the bound. Pushed side-effect lines only add to the message.',
+    catches: ['conductor-303'],
+  },
+  {
     id: 'INSTANCE-01',
     family: 'instance',
     must: 'Every acknowledged creation request MUST yield an instance within instanceBoundMs of a consumer being able to take it.',
@@ -191,7 +201,8 @@ export const clauses: readonly Clause[] = [
     family: 'instance',
     must: 'A creation request MUST NOT be answered with success before its command is durably stored.',
     source: 'apache/dolphinscheduler#16572 (API answers as soon as the row is written)',
-    checkedBy: 'Each ok answer is preceded in the trace by the creation of a command with the same requestId. Unknown when the engine writes no command transitions (only it can tell the order); INSTANCE-05 then judges acks across a crash.',
+    checkedBy:
+      'Each ok answer is preceded in the trace by the creation of a command with the same requestId. For an engine that writes no command transitions, from outside: the first look after the answer (observe.look) must show the command or an instance with that requestId; first shown at a later look is a violation; never shown is unknown (never stored and stored-then-lost cannot be told apart; INSTANCE-01/04 judge it), and INSTANCE-05 judges acks across a crash.',
     catches: [],
   },
   {
@@ -199,7 +210,8 @@ export const clauses: readonly Clause[] = [
     family: 'instance',
     must: 'Every stored command MUST end CONSUMED with an instance, or in ERROR with its reason in the trace; it MUST NOT vanish.',
     source: 'apache/dolphinscheduler#16572 (skipped with an INFO log only)',
-    checkedBy: 'A command deleted without CONSUMED or ERROR, or read back as gone without them, is a violation.',
+    checkedBy:
+      'A command deleted without CONSUMED or ERROR, or read back as gone without them, is a violation. For an engine that writes no command transitions, an ok answer naming its command (commandId) whose command was never read back and whose request never had an instance read back, though a look followed the answer, is a violation too (judged when the query API shows commands with their requestId).',
     catches: ['dolphinscheduler-16572'],
   },
   {

@@ -378,12 +378,14 @@ export function terminateStory(options: TerminateOptions = {}): TerminateStory {
   trace.processEvent('spawn', task, { pid: taskPid });
   trace.request('start-workflow', 'req-start', { args: { workflow }, answer: { workflow } });
   trace.step(0, 'end', {}, { outcome: 'ok' });
-  trace.observe('workflow', workflow, 'RUNNING');
+  trace.observe('workflow', workflow, 'RUNNING', { archived: false });
   let taskLastRead = trace.observe('task', task, 'IN_PROGRESS', { parentId: workflow });
   let taskProcessLastSeen: TraceEvent = trace.observeProcess(taskPid, task, true);
 
   const t0 = 1000;
   trace.atWall(t0);
+  // Every attempt fails because the archive store is down, and stays down (WF-ARCHIVE-01 then judges nothing).
+  if (listenerMode === 'error-dead-lettered') trace.fault('inject', 'archive-listener');
   const terminateBegin = trace.step(1, 'begin', { terminate: { workflow } });
   trace.move('workflow', workflow, 'TERMINATED', { cause: 'terminate' });
   // The fixed order (PR #304): cancel the tasks, then call the listener. In the defect the
@@ -401,7 +403,8 @@ export function terminateStory(options: TerminateOptions = {}): TerminateStory {
   trace.step(1, 'end', {}, { outcome: 'ok' });
 
   trace.atWall(t0 + 50);
-  const workflowReadTerminated = trace.observe('workflow', workflow, 'TERMINATED');
+  // The query API shows the workflow archived once its archive listener succeeded (WF-ARCHIVE-01).
+  const workflowReadTerminated = trace.observe('workflow', workflow, 'TERMINATED', { archived: listenerMode === 'ok' });
   if (taskCancelled) taskLastRead = trace.observe('task', task, 'CANCELED', { parentId: workflow });
   if (taskProcessKilled) {
     trace.atWall(t0 + 60);
@@ -411,7 +414,10 @@ export function terminateStory(options: TerminateOptions = {}): TerminateStory {
   }
 
   const actions: Timed[] = [];
-  if (listenerMode === 'error-retried') actions.push({ atMs: t0 + 200, write: () => trace.sideEffect(listener, workflow, 2, 'ok') });
+  if (listenerMode === 'error-retried') {
+    actions.push({ atMs: t0 + 200, write: () => trace.sideEffect(listener, workflow, 2, 'ok') });
+    actions.push({ atMs: t0 + 220, write: () => trace.observe('workflow', workflow, 'TERMINATED', { archived: true }) });
+  }
   if (listenerMode === 'error-dead-lettered') {
     for (let attempt = 2; attempt <= bounds.listenerAttemptsMax; attempt += 1) {
       actions.push({ atMs: t0 + 100 * attempt, write: () => trace.sideEffect(listener, workflow, attempt, 'error', 'Error: archive store down') });

@@ -78,7 +78,7 @@ function lossStory(options: LossOptions = {}): LossStory {
   trace.processEvent('spawn', id, { pid: ids.pid });
   trace.step(0, 'end', {}, { outcome: 'ok' });
   trace.atWall(20);
-  if (entity === 'task') trace.observe('workflow', ids.workflow, 'RUNNING');
+  if (entity === 'task') trace.observe('workflow', ids.workflow, 'RUNNING', { archived: false });
   trace.observe(entity, id, running, { parentId: entity === 'task' ? ids.workflow : null });
   trace.observeProcess(ids.pid, id, true, { groupId: ids.pid });
 
@@ -155,7 +155,8 @@ function lossStory(options: LossOptions = {}): LossStory {
           trace.move('task', id, 'FAILED', { cause: 'process-killed', signal: 'SIGKILL' });
           trace.move('workflow', ids.workflow, 'FAILED', { cause: 'task-failed' });
         }
-        if (entity === 'task') trace.observe('workflow', ids.workflow, 'FAILED');
+        // Its archive listener succeeded with the failure (WF-ARCHIVE-01).
+        if (entity === 'task') trace.observe('workflow', ids.workflow, 'FAILED', { archived: true });
         left = trace.observe(entity, id, entity === 'run' ? 'CRASHED' : 'FAILED', { parentId: entity === 'task' ? ids.workflow : null });
       },
     });

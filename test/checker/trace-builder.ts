@@ -160,8 +160,14 @@ export class TraceBuilder {
   }
 
   /** A state read back through the query API; `state: null` is "not found". */
-  observe(entity: EntityKind, id: string, state: string | null, options: { parentId?: string | null; requestId?: string } = {}): ObserveEvent {
-    return this.push({ kind: 'observe', entity, id, parentId: options.parentId ?? null, state, ...(options.requestId === undefined ? {} : { requestId: options.requestId }) });
+  observe(
+    entity: EntityKind,
+    id: string,
+    state: string | null,
+    options: { parentId?: string | null } & Partial<Pick<ObserveEvent, 'requestId' | 'archived' | 'attempts' | 'attributes' | 'look'>> = {},
+  ): ObserveEvent {
+    const { parentId, ...shown } = options;
+    return this.push({ kind: 'observe', entity, id, parentId: parentId ?? null, state, ...shown });
   }
 
   /** A process's liveness read from /proc; `stat` defaults to S (alive) or null (gone). */

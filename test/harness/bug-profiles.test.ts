@@ -12,11 +12,19 @@
  * processes carrying the engine's session marker. The expected clause ids come from the
  * engine's handshake (its capabilities list its bug profiles), so a profile that stops
  * being caught by a clause it promises fails here. Each run takes 0.4–11 s.
+ *
+ * Judged from outside: the defect run's trace is judged a second time with every line
+ * the engine pushed taken out (what `--withhold-events` keeps: requests and answers,
+ * read-backs, /proc), and must still fail with the profile's clauses, but for those that
+ * judge only the engine's own lines. No extra run: the harness's lines are the same, and
+ * test/harness/withheld-events.test.ts runs some profiles withheld for real.
  */
 import { describe, expect, it } from 'vitest';
+import { checkTrace } from '../../harness/checker/check.ts';
 import { runScenario } from '../../harness/runner/run-scenario.ts';
 import { violatedClauseIds, type ScenarioResult } from '../../harness/result.ts';
 import { loadScenarioFile } from '../../scenarios/schema/load.ts';
+import type { TraceEvent } from '../../trace/events.ts';
 import { livePidsOfSession, sessionOf } from './session-processes.ts';
 
 type BugProfileId =
@@ -65,6 +73,21 @@ const defectClauses: Record<BugProfileId, string[]> = {
   'dolphinscheduler-15573': ['RESTART-01'],
 };
 
+/**
+ * Clauses that judge only lines the engine itself writes, so a trace without them cannot
+ * catch a defect through them: WF-LISTENER-01 reads the engine's listener calls
+ * (side-effect lines); conductor-303 is caught from outside by WF-ARCHIVE-01 instead.
+ */
+const judgedOnPushedLinesOnly: readonly string[] = ['WF-LISTENER-01'];
+
+/** The kinds of line only an engine writes (docs/trace.md "Who writes what"). */
+const pushedKinds: ReadonlySet<TraceEvent['kind']> = new Set(['transition', 'delete', 'process', 'side-effect', 'log']);
+
+/** The trace as `--withhold-events` would have kept it: the harness's own lines, numbered again. */
+function withoutPushedLines(trace: readonly TraceEvent[]): TraceEvent[] {
+  return trace.filter((event) => !pushedKinds.has(event.kind)).map((event, seq) => ({ ...event, seq }));
+}
+
 /** Per-test timeout (ms): the slowest seed run (deploy-update with the defect) takes about 11 s. */
 const seedTestTimeoutMs = 45_000;
 
@@ -99,6 +122,11 @@ describe.each(seeds)('bug profile $bug on $file', ({ bug, file, spawnsProcesses 
       expect(profile, `the engine offers ${bug}`).toBeDefined();
       expect(violated).toEqual(expect.arrayContaining(profile!.expectedClauses));
       expectCleanEnd(result, session, spawnsProcesses);
+      // The same defect, found from outside: nothing the engine pushed is needed.
+      const outside = checkTrace(withoutPushedLines(result.trace));
+      const expectedOutside = profile!.expectedClauses.filter((clause) => !judgedOnPushedLinesOnly.includes(clause));
+      expect(outside.valid, 'judged without the lines the engine pushed').toBe(false);
+      expect(violatedClauseIds(outside.verdicts)).toEqual(expect.arrayContaining(expectedOutside));
     },
     seedTestTimeoutMs,
   );

@@ -114,7 +114,20 @@ describe('toSummaryJson', () => {
       valid: 'unknown',
       violations: [],
       unknownReasons: ['trace ended before terminateBoundMs'],
+      exercised: 0,
     });
+  });
+
+  it('carries the policy that made the exit code: a campaign tolerates some inconclusive runs and its accepted clauses', () => {
+    expect(summary.policy).toEqual({ inconclusiveWhen: 'any', acceptedClauses: [] });
+    const campaign = suiteFixture();
+    campaign.policy = { inconclusiveWhen: 'all', acceptedClauses: ['RUN-CANCEL-01', 'RUN-CANCEL-04'] };
+    // The failed scenario violates only accepted clauses; one inconclusive run among passes does not decide.
+    expect(toSummaryJson(campaign).exitCode).toBe(0);
+    campaign.policy = { inconclusiveWhen: 'all', acceptedClauses: ['RUN-CANCEL-01'] };
+    expect(toSummaryJson(campaign).exitCode).toBe(1);
+    campaign.results = campaign.results.filter((result) => result.outcome === 'inconclusive');
+    expect(toSummaryJson(campaign).exitCode).toBe(3);
   });
 
   it('reports exit code 3 when nothing failed but something was inconclusive, 0 when all passed', () => {

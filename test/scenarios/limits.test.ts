@@ -47,4 +47,11 @@ describe('scenario limits', () => {
     expect(slow).toThrow(/bounds\.graceMs/);
     expect(parseScenario(scenario('bounds: { graceMs: 500 }\nsteps:\n  - sleep: { ms: 1 }\n'), 'ok.yaml').bounds.graceMs).toBe(500);
   });
+
+  it('refuses an archive bound the listener attempts cannot span, each retry within the terminate bound', () => {
+    // WF-LISTENER-01 and WF-ARCHIVE-01 could not both hold: one attempt is never retried.
+    const once = () => parseScenario(scenario('bounds: { listenerAttemptsMax: 1 }\nsteps:\n  - sleep: { ms: 1 }\n'), 'bounds.yaml');
+    expect(once).toThrow(/bounds\.archiveBoundMs/);
+    expect(parseScenario(scenario('bounds: { listenerAttemptsMax: 2, archiveBoundMs: 1000 }\nsteps:\n  - sleep: { ms: 1 }\n'), 'ok.yaml').bounds.archiveBoundMs).toBe(1000);
+  });
 });
