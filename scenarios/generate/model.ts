@@ -21,8 +21,10 @@ export type { GenerationModel };
 function emptyModel(): GenerationModel {
   return {
     runs: new Set(),
+    subflowRuns: new Set(),
     cancelledRuns: [],
-    deployed: false,
+    deployments: new Map(),
+    clockMs: 0,
     workflows: new Set(),
     terminated: false,
     paused: false,

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { defaultBounds, type Bounds } from '../../trace/events.ts';
 import { Scenario, type StepInput } from '../schema/steps.ts';
 import { describeSteps, healSteps, keepValidSteps } from './model.ts';
-import { situationArbitrary } from './situations.ts';
+import { situationArbitraryFor } from './situations.ts';
 import { generationLimits, stepArbitrary } from './step-arbitraries.ts';
 
 export interface GeneratedScenarioOptions {
@@ -44,6 +44,9 @@ export function scenarioFromSteps(
 
 /** Arbitrary of generated scenarios; shrinking removes steps and lowers sizes, staying valid. */
 export function scenarioArbitrary(options: GeneratedScenarioOptions = {}): fc.Arbitrary<Scenario> {
+  // Only situations the engine can perform every step of; none at all for an engine
+  // that can perform none of them.
+  const situation = situationArbitraryFor(options.applies);
   return fc
     .record({
       steps: fc
@@ -53,7 +56,7 @@ export function scenarioArbitrary(options: GeneratedScenarioOptions = {}): fc.Ar
           fc.oneof(
             { withCrossShrink: true },
             { arbitrary: stepArbitrary.map((step) => [step]), weight: generationLimits.singleStepWeight },
-            { arbitrary: situationArbitrary, weight: generationLimits.situationWeight },
+            ...(situation === null ? [] : [{ arbitrary: situation, weight: generationLimits.situationWeight }]),
           ),
           { minLength: 1, maxLength: generationLimits.stepsMax },
         )

@@ -1,13 +1,23 @@
 /**
  * Situations: short runs of steps that explore draws as one element, because each is a
  * window a defect lives in and independent steps almost never line up on it. Each is a
- * scripted scenario's core (the comment names it), with the run it needs. The steps go through the model
- * like any others (`keepValidSteps`), so a situation whose entities are missing is aimed
- * at ones that exist or dropped, and shrinking still yields valid scenarios.
+ * scripted scenario's core (the comment names it), with the entities it needs; the newer
+ * ones make their own (`situationIds`), so that no earlier step has taken them. The steps
+ * go through the model like any others (`keepValidSteps`), so a situation whose entities
+ * are missing is aimed at ones that exist or dropped, and shrinking still yields valid
+ * scenarios. A situation needing something the engine under test lacks is not drawn at
+ * all, and each brings back an engine the nemesis left crashed or stopped
+ * (`situationArbitraryFor`).
+ *
+ * Awaits in situations are waits (`waitOnly`), as every generated await: whether the
+ * entity gets there is for the clauses to judge.
  */
 import fc from 'fast-check';
 import type { StepInput } from '../schema/steps.ts';
-import { runIds, subflows } from './pools.ts';
+import { firstRunOf, runIds, situationIds, subflows, taskIdOf } from './pools.ts';
+
+/** Wait of a situation's await for the state that opens its window (wall ms). */
+const awaitTimeoutMs = 3_000;
 
 /**
  * A run started at once whose process lives long enough for the window (30 s), with the
@@ -21,8 +31,35 @@ function longRun(ignoreSigterm: fc.Arbitrary<boolean>): fc.Arbitrary<{ id: strin
     .map((plan) => ({ id: plan.run, start: { start: { ...plan, durationMs: 30_000 } } }));
 }
 
-/** Steps of the longest situation (count); a generated list holds at most stepsMax × this. */
-export const situationStepsMax = 4;
+/**
+ * A run of `run` with subflows two levels deep (`<run>.s1.s1` always, siblings at random),
+ * every process living 30 s; returns the start step and the deepest subflow's id.
+ */
+function nestedRun(run: string): fc.Arbitrary<{ start: StepInput; deepest: string }> {
+  const long = { durationMs: 30_000 };
+  return fc
+    .record({ ignoreSigterm: fc.boolean(), secondChild: fc.boolean(), secondGrandchild: fc.boolean() })
+    .map(({ ignoreSigterm, secondChild, secondGrandchild }) => {
+      const grandchildren = [{ name: 's1', ...long, ignoreSigterm }, ...(secondGrandchild ? [{ name: 's2', ...long, ignoreSigterm }] : [])];
+      const children = [{ name: 's1', ...long, ignoreSigterm, subflows: grandchildren }, ...(secondChild ? [{ name: 's2', ...long, ignoreSigterm }] : [])];
+      return { start: { start: { run, ...long, ignoreSigterm, subflows: children } }, deepest: `${run}.s1.s1` };
+    });
+}
+
+/**
+ * Brings paused deployment workers back (the model drops it when they are not paused), so
+ * that a deployment's run is executed inside the window rather than left Late.
+ */
+const workersBack: StepInput = { workers: 'resume' };
+
+/** Schedule interval of a situation's deployment: a run now, the next in an hour (logical ms). */
+const hourMs = 3_600_000;
+
+/**
+ * Steps of the longest situation as drawn (count): six of its own after the two that bring
+ * the engine back. A generated list holds at most stepsMax × this.
+ */
+export const situationStepsMax = 8;
 
 /** Each situation with its weight among the others. */
 const situations: ReadonlyArray<{ name: string; weight: number; arbitrary: fc.Arbitrary<StepInput[]> }> = [
@@ -35,22 +72,201 @@ const situations: ReadonlyArray<{ name: string; weight: number; arbitrary: fc.Ar
   {
     // crash-between-cancel-ack-and-kill: the engine dies while it still kills the tree.
     name: 'crash between a cancel and its kill',
-    weight: 1,
-    arbitrary: longRun(fc.constant(true)).map(({ id, start }): StepInput[] => [start, { await: { run: id, state: 'RUNNING', timeoutMs: 3_000, waitOnly: true } }, { cancel: { run: id } }, { crash: {} }]),
+    weight: 2,
+    arbitrary: longRun(fc.constant(true)).map(({ id, start }): StepInput[] => [start, { await: { run: id, state: 'RUNNING', timeoutMs: awaitTimeoutMs, waitOnly: true } }, { cancel: { run: id } }, { crash: {} }]),
   },
   {
     // worker-killed-under-running-run: the process dies while its run is RUNNING.
     name: 'worker killed under a RUNNING run',
-    weight: 1,
-    arbitrary: longRun(fc.boolean()).map(({ id, start }): StepInput[] => [start, { await: { run: id, state: 'RUNNING', timeoutMs: 3_000, waitOnly: true } }, { kill: { run: id } }]),
+    weight: 2,
+    arbitrary: longRun(fc.boolean()).map(({ id, start }): StepInput[] => [start, { await: { run: id, state: 'RUNNING', timeoutMs: awaitTimeoutMs, waitOnly: true } }, { kill: { run: id } }]),
   },
   {
     // crash-under-running-run: the engine dies while a run is RUNNING.
     name: 'crash under a RUNNING run',
+    weight: 2,
+    arbitrary: longRun(fc.boolean()).map(({ id, start }): StepInput[] => [start, { await: { run: id, state: 'RUNNING', timeoutMs: awaitTimeoutMs, waitOnly: true } }, { crash: {} }]),
+  },
+  {
+    // windows-cancel-nested-subflows, posix-cancel-nested-subflows: the cancel comes once
+    // the deepest subflow runs, so the kill meets the whole tree (PrefectHQ/prefect#17792).
+    name: 'cancel after nested subflows are RUNNING',
+    weight: 3,
+    arbitrary: nestedRun(situationIds.nestedRun).map(({ start, deepest }): StepInput[] => [
+      start,
+      { await: { run: deepest, state: 'RUNNING', timeoutMs: awaitTimeoutMs, waitOnly: true } },
+      { cancel: { run: situationIds.nestedRun } },
+    ]),
+  },
+  {
+    // cancel-racing-subflow-spawn: the cancel races the spawn. It comes as soon as the
+    // run's own process is RUNNING (which then starts its subflows' processes), at once,
+    // or after a short wait: the kill meets subflow processes that have not reported
+    // themselves yet, and a subflow may report itself started after its parent is
+    // CANCELLING, or after it is CANCELLED.
+    name: 'cancel racing the subflow spawn',
     weight: 1,
-    arbitrary: longRun(fc.boolean()).map(({ id, start }): StepInput[] => [start, { await: { run: id, state: 'RUNNING', timeoutMs: 3_000, waitOnly: true } }, { crash: {} }]),
+    arbitrary: fc
+      .record({ run: nestedRun(situationIds.racingRun), cancelWhen: fc.constantFrom('root running', 'at once', 'after 100 ms') })
+      .map(({ run, cancelWhen }): StepInput[] => {
+        const id = situationIds.racingRun;
+        const before: StepInput[] =
+          cancelWhen === 'root running' ? [{ await: { run: id, state: 'RUNNING', timeoutMs: awaitTimeoutMs, waitOnly: true } }] : cancelWhen === 'after 100 ms' ? [{ sleep: { ms: 100 } }] : [];
+        return [run.start, ...before, { cancel: { run: id } }];
+      }),
+  },
+  {
+    // deploy-update-during-awaiting-retry: the deployment is updated while its first run,
+    // attempted once, waits for a retry whose start is still in the future; then the clock
+    // passes the retry and the run must run again (not be deleted as a future Scheduled run).
+    name: 'deployment updated while a run awaits its retry',
+    weight: 2,
+    arbitrary: fc
+      .record({ retries: fc.constantFrom(1, 2), scheduleAheadCount: fc.constantFrom(2, 3), updatedAheadCount: fc.constantFrom(2, 3) })
+      .map(({ retries, scheduleAheadCount, updatedAheadCount }): StepInput[] => {
+        const deployment = situationIds.retryingDeployment;
+        const spec = { deployment, intervalMs: hourMs, retries, retryDelayMs: 60_000, run: { durationMs: 200, exitCodes: [1, 0] } };
+        const firstRun = firstRunOf(deployment, 0);
+        return [
+          workersBack,
+          { deploy: { ...spec, scheduleAheadCount } },
+          { await: { run: firstRun, state: 'SCHEDULED/AwaitingRetry', timeoutMs: awaitTimeoutMs, waitOnly: true } },
+          { deploy: { ...spec, scheduleAheadCount: updatedAheadCount } },
+          { advance: { ms: 80_000 } },
+          { await: { run: firstRun, state: 'COMPLETED', timeoutMs: awaitTimeoutMs, waitOnly: true } },
+        ];
+      }),
+  },
+  {
+    // no-retry-run-fails-then-clock-advances: a run with no retries fails, and the clock
+    // then moves far past any retry delay (within the hour, so no new slot comes due): it
+    // must stay FAILED, never AwaitingRetry, never run again.
+    name: 'a run without retries fails, then long clock advances',
+    weight: 2,
+    arbitrary: fc.array(fc.constantFrom(1_200_000, 600_000), { minLength: 2, maxLength: 2 }).map((advances): StepInput[] => {
+      const deployment = situationIds.failingDeployment;
+      return [
+        workersBack,
+        { deploy: { deployment, intervalMs: hourMs, retries: 0, retryDelayMs: 60_000, scheduleAheadCount: 1, run: { durationMs: 200, exitCodes: [1] } } },
+        { await: { run: firstRunOf(deployment, 0), state: 'FAILED', timeoutMs: awaitTimeoutMs, waitOnly: true } },
+        ...advances.map((ms): StepInput => ({ advance: { ms } })),
+        { sleep: { ms: 300 } },
+      ];
+    }),
+  },
+  {
+    // terminate-while-archive-listener-fails (conductor-oss/conductor#303): the terminate
+    // comes while the archive listener throws, then the listener's store is healed.
+    name: 'terminate while the archive listener fails',
+    weight: 2,
+    arbitrary: fc.record({ ignoreSigterm: fc.boolean(), shortFirst: fc.boolean() }).map(({ ignoreSigterm, shortFirst }): StepInput[] => {
+      const workflow = situationIds.archivedWorkflow;
+      // With a short first task, the terminate meets the second one IN_PROGRESS (the upstream report).
+      const durations = shortFirst ? [100, 30_000] : [30_000];
+      const tasks = durations.map((durationMs, index) => ({ task: taskIdOf(workflow, index), durationMs, ignoreSigterm }));
+      return [
+        { startWorkflow: { workflow, tasks } },
+        { await: { task: tasks.at(-1)!.task, state: 'IN_PROGRESS', timeoutMs: awaitTimeoutMs, waitOnly: true } },
+        { fault: { inject: 'archive-listener' } },
+        { terminate: { workflow } },
+        { sleep: { ms: 300 } },
+        { fault: { clear: 'archive-listener' } },
+      ];
+    }),
+  },
+  {
+    // terminate-twice (Conductor PR #766): a second terminate of the TERMINATED workflow
+    // must be a no-op answered with success.
+    name: 'a workflow terminated twice',
+    weight: 3,
+    arbitrary: fc.constant<StepInput[]>([
+      { startWorkflow: { workflow: situationIds.terminatedTwiceWorkflow, tasks: [{ task: taskIdOf(situationIds.terminatedTwiceWorkflow, 0), durationMs: 30_000 }] } },
+      { await: { task: taskIdOf(situationIds.terminatedTwiceWorkflow, 0), state: 'IN_PROGRESS', timeoutMs: awaitTimeoutMs, waitOnly: true } },
+      { terminate: { workflow: situationIds.terminatedTwiceWorkflow } },
+      { terminate: { workflow: situationIds.terminatedTwiceWorkflow } },
+    ]),
+  },
+  {
+    // worker-killed-under-in-progress-task: a task's worker process dies while it is
+    // IN_PROGRESS. Then a wait for the engine to take the loss in (FAILED), so that a
+    // terminate drawn next does not race it.
+    name: 'worker killed under an IN_PROGRESS task',
+    weight: 3,
+    arbitrary: fc.boolean().map((ignoreSigterm): StepInput[] => {
+      const workflow = situationIds.killedWorkflow;
+      const task = taskIdOf(workflow, 0);
+      return [
+        { startWorkflow: { workflow, tasks: [{ task, durationMs: 30_000, ignoreSigterm }] } },
+        { await: { task, state: 'IN_PROGRESS', timeoutMs: awaitTimeoutMs, waitOnly: true } },
+        { kill: { task } },
+        { await: { task, state: 'FAILED', timeoutMs: awaitTimeoutMs, waitOnly: true } },
+      ];
+    }),
+  },
+  {
+    // burst-while-consumers-change (apache/dolphinscheduler#16572): masters take a burst
+    // while one joins and one leaves, so the slots of those that stay shift mid-burst.
+    name: 'a master leaves in the middle of a burst',
+    weight: 1,
+    arbitrary: fc
+      .record({ consumers: fc.constantFrom(2, 3, 1), requests: fc.integer({ min: 60, max: 200 }), joinFirst: fc.boolean() })
+      .map(({ consumers, requests, joinFirst }): StepInput[] => [
+        { consumers: { count: consumers } },
+        {
+          burst: {
+            requests,
+            batchSize: 20,
+            membership: [
+              ...(joinFirst ? [{ afterRequests: Math.floor(requests / 3), consumers: consumers + 1 }] : []),
+              { afterRequests: Math.floor((requests * 2) / 3), consumers: consumers - 1 },
+            ],
+          },
+        },
+      ]),
+  },
+  {
+    // crash-right-after-burst (apache/dolphinscheduler#13355): the engine dies right after
+    // acknowledging a burst, while masters may still hold the commands they fetched.
+    name: 'crash right after a burst',
+    weight: 2,
+    arbitrary: fc
+      .record({ consumers: fc.constantFrom(2, 1, 3), requests: fc.integer({ min: 60, max: 300 }), batchSize: fc.constantFrom(50, 100) })
+      .map(({ consumers, requests, batchSize }): StepInput[] => [{ consumers: { count: consumers } }, { burst: { requests, batchSize } }, { crash: {} }]),
   },
 ];
 
-/** One situation's steps, weighted. */
-export const situationArbitrary: fc.Arbitrary<StepInput[]> = fc.oneof({ withCrossShrink: true }, ...situations.map(({ weight, arbitrary }) => ({ weight, arbitrary })));
+/** Names of the situations, in draw order. */
+export const situationNames: readonly string[] = situations.map(({ name }) => name);
+
+/** Steps that bring a crashed or stopped engine back; the model keeps at most one of them. */
+const engineBackSteps: readonly StepInput[] = [{ restart: {} }, { resume: {} }];
+
+/** Values of each situation looked at to tell what it needs of an engine (count). */
+const requirementSamples = 20;
+
+/**
+ * One situation's steps, weighted, among the situations every step of which the engine
+ * can perform (`applies`, as in `GeneratedScenarioOptions`); null when none can be. What
+ * a situation needs is read off a few of its values (fixed seed): its values differ in
+ * bodies, and in optional steps that need no more than the others (a sleep, an await).
+ */
+export function situationArbitraryFor(applies: (step: StepInput) => boolean = () => true): fc.Arbitrary<StepInput[]> | null {
+  const possible = situations.filter(({ arbitrary }) => fc.sample(arbitrary, { seed: 0, numRuns: requirementSamples }).every((steps) => steps.every(applies)));
+  if (possible.length === 0) return null;
+  // The nemesis may have left the engine crashed or stopped, and then the model drops
+  // every step that talks to it: a situation brings it back first (the model drops these
+  // steps when the engine is up), save the crash alone. A restart only where the engine
+  // can be restarted.
+  const engineBack = engineBackSteps.filter(applies);
+  const [crashAlone] = situations;
+  return fc.oneof(
+    { withCrossShrink: true },
+    ...possible.map((situation) => ({
+      weight: situation.weight,
+      arbitrary: situation === crashAlone ? situation.arbitrary : situation.arbitrary.map((steps) => [...engineBack, ...steps]),
+    })),
+  );
+}
+
+/** One situation's steps, weighted, for an engine that can perform every step. */
+export const situationArbitrary: fc.Arbitrary<StepInput[]> = situationArbitraryFor()!;

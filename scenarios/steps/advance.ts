@@ -12,6 +12,8 @@ export const advanceStep = defineStep({
   run: sendAs('advance-clock'),
   // Past the Late threshold first (logical ms).
   generate: { weight: 3, arbitrary: fc.constantFrom(80_000, 60_000, 20_000).map((ms) => ({ ms })) },
-  precondition: (model) => model.deployed,
-  update: () => {},
+  precondition: (model) => model.deployments.size > 0,
+  update: (model, body) => {
+    model.clockMs += body.ms;
+  },
 });

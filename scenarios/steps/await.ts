@@ -6,8 +6,8 @@ import { clauses } from '../../spec/clauses/registry.ts';
 import { normaliseRunState } from '../../spec/states.ts';
 import { isTerminal } from '../../spec/transitions.ts';
 import type { EntityKind } from '../../trace/events.ts';
-import { runIds } from '../generate/pools.ts';
-import { defineStep, waitMarginMs } from './step-kind.ts';
+import { deploymentOfRun, firstRunOf, runIds, workflowOfTask } from '../generate/pools.ts';
+import { defineStep, waitMarginMs, type GenerationModel } from './step-kind.ts';
 
 const awaitTargets = ['run', 'workflow', 'task', 'command', 'instance'] as const;
 
@@ -62,6 +62,13 @@ export function matchesState(entity: EntityKind, actual: string, wanted: string)
   return canonical === target || canonical.startsWith(`${target}/`);
 }
 
+/** Is `run` the first run the schedule of a deployment the model has made? */
+function isFirstDeploymentRun(model: GenerationModel, run: string): boolean {
+  const deployment = deploymentOfRun(run);
+  const anchorMs = deployment === null ? undefined : model.deployments.get(deployment);
+  return anchorMs !== undefined && run === firstRunOf(deployment!, anchorMs);
+}
+
 export const awaitStep = defineStep({
   name: 'await',
   schema: AwaitStep,
@@ -79,8 +86,21 @@ export const awaitStep = defineStep({
     // A generated await is a wait: whether the run gets there is for the clauses to judge.
     arbitrary: fc.record({ run: fc.constantFrom<string>(...runIds), state: fc.constantFrom('RUNNING', 'TERMINAL') }).map((target) => ({ ...target, timeoutMs: 3_000, waitOnly: true })),
   },
-  // Waiting for a long run to end on its own would only burn the step's timeout.
-  precondition: (model, body) =>
-    body.run !== undefined && model.runs.has(body.run) && (body.state !== terminalPseudoState || model.cancelledRuns.includes(body.run)),
+  // What the model has: a run, a subflow of one, a deployment's first run (situations.ts
+  // awaits those), a task of a workflow. Waiting for a long run to end on its own would
+  // only burn the step's timeout, so TERMINAL is awaited only of a cancelled run.
+  precondition: (model, body) => {
+    if (body.task !== undefined) return model.workflows.has(workflowOfTask(body.task)) && body.state !== terminalPseudoState;
+    if (body.run === undefined) return false;
+    if (body.state === terminalPseudoState) return model.cancelledRuns.includes(body.run);
+    return model.runs.has(body.run) || model.subflowRuns.has(body.run) || isFirstDeploymentRun(model, body.run);
+  },
+  // A deployment's run is aimed at its first run: that slot is the logical time of the
+  // deployment's first deploy, which a situation cannot know when it is drawn.
+  retarget: (model, body) => {
+    const deployment = body.run === undefined ? null : deploymentOfRun(body.run);
+    const anchorMs = deployment === null ? undefined : model.deployments.get(deployment);
+    return anchorMs === undefined ? null : { ...body, run: firstRunOf(deployment!, anchorMs) };
+  },
   update: () => {},
 });

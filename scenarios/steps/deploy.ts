@@ -33,7 +33,8 @@ export const deployStep = defineStep({
       })),
   },
   precondition: () => true,
-  update: (model) => {
-    model.deployed = true;
+  // The first deploy of a deployment anchors its schedule at the logical time it came.
+  update: (model, body) => {
+    if (!model.deployments.has(body.deployment)) model.deployments.set(body.deployment, model.clockMs);
   },
 });

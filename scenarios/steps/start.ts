@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { StartRunArgs } from '../../protocol/operations.ts';
-import { deploymentId, processDurationMs, runIds, subflows } from '../generate/pools.ts';
+import { StartRunArgs, type SubflowPlan } from '../../protocol/operations.ts';
+import { deploymentId, processDurationMs, runIds, subflowRunIds, subflows } from '../generate/pools.ts';
 import { defineStep, operation, sendAs } from './step-kind.ts';
 
 export const startStep = defineStep({
@@ -23,15 +23,16 @@ export const startStep = defineStep({
       })
       .map(({ onDeployment, ...plan }) => ({ ...plan, ...(onDeployment ? { deployment: deploymentId } : {}) })),
   },
-  precondition: (model, body) => !model.runs.has(body.run) && (body.deployment === undefined || model.deployed),
+  precondition: (model, body) => !model.runs.has(body.run) && (body.deployment === undefined || model.deployments.has(body.deployment)),
   // A run id not used yet, started at once when there is no deployment to start it on.
   retarget: (model, body) => {
     const run = model.runs.has(body.run) ? runIds.find((id) => !model.runs.has(id)) : body.run;
     if (run === undefined) return null;
     const { deployment, ...plan } = body;
-    return { ...plan, run, ...(deployment !== undefined && model.deployed ? { deployment } : {}) };
+    return { ...plan, run, ...(deployment !== undefined && model.deployments.has(deployment) ? { deployment } : {}) };
   },
   update: (model, body) => {
     model.runs.add(body.run);
+    for (const subflow of subflowRunIds(body.run, body.subflows as SubflowPlan[] | undefined)) model.subflowRuns.add(subflow);
   },
 });

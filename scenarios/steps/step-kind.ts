@@ -16,8 +16,13 @@ import type { Bounds, EntityKind } from '../../trace/events.ts';
 /** What generation knows of the scenario so far (fast-check's model). */
 export interface GenerationModel {
   runs: Set<string>;
+  /** Subflow runs of the started runs (`<run>.<name>`, nested), which an await may name. */
+  subflowRuns: Set<string>;
   cancelledRuns: string[];
-  deployed: boolean;
+  /** Each deployment created, with its anchor: the logical time of its first deploy, its first slot (ms). */
+  deployments: Map<string, number>;
+  /** Logical time the kept advances add up to (ms); the driven clock starts at 0. */
+  clockMs: number;
   workflows: Set<string>;
   terminated: boolean;
   paused: boolean;
