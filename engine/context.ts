@@ -22,6 +22,21 @@ export interface EngineContext {
   strategy: KillStrategy;
   bounds: Bounds;
   bug: BugProfileId | null;
+  /** Faults the nemesis switched on that act where the engine meets the operating system. */
+  faults: OperatingSystemFaults;
+}
+
+/**
+ * Engine-level faults (`set-fault`) that stand for the operating system failing the
+ * engine, read by the module that meets it. The others act where they belong: the
+ * `archive-listener` fault in the status listeners, `command-store` in the Store.
+ */
+export interface OperatingSystemFaults {
+  /**
+   * `process-signal`: every signal a kill sends (engine/processes/kill-tree.ts `killTree`)
+   * is refused, the failure behind "Flow run may not be cancelled." (PrefectHQ/prefect#17792).
+   */
+  processSignalFailing: boolean;
 }
 
 export function bugIsOn(context: EngineContext, profile: BugProfileId): boolean {

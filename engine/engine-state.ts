@@ -52,6 +52,8 @@ export interface FaultsState {
   archiveFailing: boolean;
   /** The `command-store` fault is on. */
   commandStoreFailing: boolean;
+  /** The `process-signal` fault is on: the kills' signals are refused. */
+  processSignalFailing: boolean;
 }
 
 export type EngineState = SetupState | ClockState | WorkersState | CommandCounterState | MastersState | FaultsState;

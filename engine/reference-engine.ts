@@ -22,7 +22,7 @@ import { MemoryStore } from './adapters/memory-store.ts';
 import { SeededRng } from './adapters/seeded-rng.ts';
 import type { BugProfileId } from './bugs/profiles.ts';
 import { bugIsOn, log, type EngineContext, type EntityRow } from './context.ts';
-import { readState, writeState, type SetupState } from './engine-state.ts';
+import { readState, writeState, type FaultsState, type SetupState } from './engine-state.ts';
 import { commandsTable, instancesTable, type InstanceRow } from './instances/command-rows.ts';
 import { Instances } from './instances/instances.ts';
 import type { Clock } from './ports/clock.ts';
@@ -63,6 +63,13 @@ export interface EngineOptions {
  * answers are definite: nothing was done.
  */
 export type Answer = { ok: true; [key: string]: unknown } | { ok: false; code: ErrorCode; error: string };
+
+/** The field of the stored faults row that says each engine-level fault is on. */
+const faultFields: Record<FaultName, 'archiveFailing' | 'commandStoreFailing' | 'processSignalFailing'> = {
+  'archive-listener': 'archiveFailing',
+  'command-store': 'commandStoreFailing',
+  'process-signal': 'processSignalFailing',
+};
 
 const tablesByKind: Record<EntityKind, string> = {
   run: runsTable,
@@ -118,6 +125,7 @@ export class ReferenceEngine {
       strategy: configuration.platform,
       bounds: { ...defaultBounds, ...configuration.bounds },
       bug: configuration.bug,
+      faults: { processSignalFailing: false },
     };
     this.deployments = new Deployments(this.context);
     this.runs = new RunProcesses(this.context);
@@ -125,11 +133,16 @@ export class ReferenceEngine {
     this.workflows = new Workflows(this.context, this.listeners);
     this.instances = new Instances(this.context, configuration.consumerOrder);
     this.workersPaused = readState(store, 'workers')?.paused ?? false;
+    // Faults go on where the crashed engine left them: the world outside is still broken.
     const faults = readState(store, 'faults');
-    if (faults) {
-      this.listeners.setArchiveAvailable(!faults.archiveFailing);
-      store.setWritable(commandsTable, !faults.commandStoreFailing);
-    }
+    if (faults) this.applyFaults(faults);
+  }
+
+  /** Switch every engine-level fault as `faults` says. */
+  private applyFaults(faults: FaultsState): void {
+    this.listeners.setArchiveAvailable(!faults.archiveFailing);
+    this.context.store.setWritable(commandsTable, !faults.commandStoreFailing);
+    this.context.faults.processSignalFailing = faults.processSignalFailing;
   }
 
   /**
@@ -226,18 +239,16 @@ export class ReferenceEngine {
     return { ok: true, ...this.instances.setConsumers(count) };
   }
 
-  /** The nemesis: make the archive store or the command table fail, or heal it. */
+  /**
+   * The nemesis: make the archive store or the command table fail, or the operating
+   * system refuse the signals of kills (`process-signal`), or heal it. Kept in the store,
+   * so an engine started again on this data has the same faults.
+   */
   setFault(fault: FaultName, active: boolean): Answer {
-    switch (fault) {
-      case 'archive-listener':
-        this.listeners.setArchiveAvailable(!active);
-        break;
-      case 'command-store':
-        this.context.store.setWritable(commandsTable, !active);
-        break;
-    }
-    const faults = readState(this.context.store, 'faults') ?? { id: 'faults', archiveFailing: false, commandStoreFailing: false };
-    writeState(this.context.store, { ...faults, ...(fault === 'archive-listener' ? { archiveFailing: active } : { commandStoreFailing: active }) });
+    const before = readState(this.context.store, 'faults') ?? { id: 'faults', archiveFailing: false, commandStoreFailing: false, processSignalFailing: false };
+    const faults: FaultsState = { ...before, [faultFields[fault]]: active };
+    this.applyFaults(faults);
+    writeState(this.context.store, faults);
     return { ok: true };
   }
 

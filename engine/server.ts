@@ -38,7 +38,7 @@ export function referenceCapabilities(): Capabilities {
   return {
     entities: [...entityKinds],
     operations: [...stepOperationNames],
-    faults: ['archive-listener', 'command-store'],
+    faults: ['archive-listener', 'command-store', 'process-signal'],
     clock: 'driven',
     killStrategies: ['posix', 'win32'],
     events: ['transition', 'delete', 'process', 'side-effect', 'log'],

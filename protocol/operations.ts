@@ -142,8 +142,12 @@ export const StartWorkflowArgs = z
 /** `terminate-workflow`: terminate a workflow (Conductor `terminateWorkflow`). */
 export const TerminateWorkflowArgs = z.object({ workflow: id, reason: z.string().default('terminated by scenario') }).strict();
 
-/** Faults an engine may let the nemesis inject through the protocol. */
-export const faultNames = ['archive-listener', 'command-store'] as const;
+/**
+ * Faults an engine may let the nemesis inject through the protocol: its archive
+ * listener's store fails, its command table refuses writes, or the operating system
+ * refuses the signals of its kills (docs/engine-protocol.md "Faults").
+ */
+export const faultNames = ['archive-listener', 'command-store', 'process-signal'] as const;
 export const FaultName = z.enum(faultNames);
 export type FaultName = z.infer<typeof FaultName>;
 

@@ -347,7 +347,7 @@ export const StepEvent = z.object({
  * them; cleared when a new engine process on the same data has answered setup),
  * `engine-pause` (SIGSTOP; cleared by SIGCONT), `worker-kill` (SIGKILL one worker
  * process of an entity, `target`, pid `pid`). Engine-level faults (`archive-listener`,
- * `command-store`) are those an engine declares.
+ * `command-store`, `process-signal`) are those an engine declares.
  */
 export const osFaultNames = ['engine-crash', 'engine-pause', 'worker-kill'] as const;
 

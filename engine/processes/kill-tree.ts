@@ -6,11 +6,17 @@
  *   by its integer pid, deepest first (what `taskkill /T /F` does).
  * Signals sent are written to the trace as process events. A subflow is not a group
  * leader; on POSIX its tree is signalled pid by pid instead.
+ *
+ * The nemesis's `process-signal` fault acts here, in `killTree` alone: while it is on,
+ * every signal a kill sends is refused (`KillRefusedError`) before it reaches the
+ * ProcessHost, so the caller's own failure path runs (a kill-failed event, a retry).
+ * Teardown (`killAll`) and recovery (`killLeftBehind`) are not refused: they clean up
+ * after the scenario, and the faults are the scenario's.
  */
 import { killWaitMsMax } from '../../trace/events.ts';
 import type { EngineContext } from '../context.ts';
 import type { Clock } from '../ports/clock.ts';
-import type { ProcessHandle, ProcessHost, WorkerProcess } from '../ports/process-host.ts';
+import type { KillStrategy, ProcessHandle, ProcessHost, WorkerProcess } from '../ports/process-host.ts';
 
 /** How often liveness is polled while waiting for a tree to die (ms). */
 export const treePollMs = 20;
@@ -25,12 +31,29 @@ export class TreeSurvivedKillError extends Error {
 }
 
 /**
+ * Thrown for each signal of a kill while the `process-signal` fault is on, with the text
+ * the operating system gives when it refuses a kill: `EPERM` on POSIX (a process of
+ * another user), "Access is denied." on Windows (as `taskkill` or `os.kill` say). The
+ * kill did not happen; the caller reports it and may try again once the fault is healed.
+ */
+export class KillRefusedError extends Error {
+  /** The errno name, as on Node's own errors. */
+  readonly code = 'EPERM';
+
+  constructor(strategy: KillStrategy, pid: number) {
+    super(strategy === 'win32' ? `[WinError 5] Access is denied: kill ${pid}` : `EPERM: operation not permitted, kill ${pid}`);
+    this.name = 'KillRefusedError';
+  }
+}
+
+/**
  * End the tree rooted at `rootPid`, owned by entity `owner`. `knownPids` are pids the
  * engine learnt from its workers (subflows), checked for liveness besides the root's
  * current descendants.
  * @throws whatever the ProcessHost throws for a bad pid (e.g. TypeError
- *   [ERR_INVALID_ARG_TYPE] for a non-integer), and TreeSurvivedKillError when processes
- *   outlive SIGKILL by killWaitMsMax.
+ *   [ERR_INVALID_ARG_TYPE] for a non-integer), KillRefusedError while the
+ *   `process-signal` fault is on, and TreeSurvivedKillError when processes outlive
+ *   SIGKILL by killWaitMsMax.
  */
 export async function killTree(
   context: EngineContext,
@@ -50,6 +73,7 @@ export async function killTree(
   };
   const alive = (pids: number[]) => pids.filter((pid) => typeof pid === 'number' && host.isAlive(pid));
   const signal = (pid: number, name: NodeJS.Signals) => {
+    if (context.faults.processSignalFailing) throw new KillRefusedError(context.strategy, pid);
     const delivered = host.signal(pid, name);
     context.trace.emit({ kind: 'process', action: 'signal', pid, parentPid: null, owner, signal: name, ...(delivered ? {} : { error: 'ESRCH' }) });
   };

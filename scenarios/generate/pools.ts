@@ -41,6 +41,8 @@ export const situationIds = {
   nestedRun: 'nest',
   /** A run cancelled while its process is still spawning its subflows. */
   racingRun: 'race',
+  /** A run cancelled while the operating system refuses the signals of its kill. */
+  refusedKillRun: 'refused',
   /** A deployment with retries, whose first run waits for a retry when it is updated. */
   retryingDeployment: 'retrying',
   /** A deployment without retries, whose first run fails and is watched over clock advances. */

@@ -116,6 +116,28 @@ const situations: ReadonlyArray<{ name: string; weight: number; arbitrary: fc.Ar
       }),
   },
   {
+    // cancel-while-kills-fail (PrefectHQ/prefect#17792, "Flow run may not be cancelled."):
+    // the run is cancelled while the operating system refuses the kill's signals (the
+    // process-signal fault), so its first kill fails and is reported; the fault heals
+    // soon, well within the (killAttemptsMax - 1) × cancelRetryDelayMs (500 ms) no fault
+    // may outlast (docs/architecture.md "Faults"), and a later attempt ends the tree.
+    name: 'cancel while kills fail',
+    weight: 2,
+    arbitrary: fc
+      .record({ ignoreSigterm: fc.boolean(), subflows: subflows(1), healAfterMs: fc.constantFrom(100, 0) })
+      .map(({ ignoreSigterm, subflows: plans, healAfterMs }): StepInput[] => {
+        const run = situationIds.refusedKillRun;
+        return [
+          { start: { run, durationMs: 30_000, ignoreSigterm, subflows: plans } },
+          { await: { run, state: 'RUNNING', timeoutMs: awaitTimeoutMs, waitOnly: true } },
+          { fault: { inject: 'process-signal' } },
+          { cancel: { run } },
+          { sleep: { ms: healAfterMs } },
+          { fault: { clear: 'process-signal' } },
+        ];
+      }),
+  },
+  {
     // deploy-update-during-awaiting-retry: the deployment is updated while its first run,
     // attempted once, waits for a retry whose start is still in the future; then the clock
     // passes the retry and the run must run again (not be deleted as a future Scheduled run).

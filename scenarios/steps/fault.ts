@@ -13,7 +13,7 @@ function faultAction(body: z.output<typeof FaultStep>): ['inject' | 'clear', Fau
 export const faultStep = defineStep({
   name: 'fault',
   schema: FaultStep,
-  description: 'Inject or clear a fault: a failing archive listener, or a failing command store.',
+  description: 'Inject or clear a fault: a failing archive listener, a failing command store, or kill signals the operating system refuses (process-signal).',
   requires: (body) => [operation('set-fault'), { kind: 'fault', name: faultAction(body)[1] }],
   needsEngine: true,
   timeLimitMs: (_body, defaultMs) => defaultMs,
@@ -25,6 +25,9 @@ export const faultStep = defineStep({
   },
   generate: {
     weight: 1,
+    // Not process-signal: a kill has killAttemptsMax attempts cancelRetryDelayMs apart, so
+    // that fault must heal soon after it is injected (docs/architecture.md "Faults"); only
+    // its situation draws it, with its clear (scenarios/generate/situations.ts).
     arbitrary: fc
       .record({ action: fc.constantFrom('inject', 'clear'), name: fc.constantFrom<FaultName>('archive-listener', 'command-store') })
       .map(({ action, name }): z.input<typeof FaultStep> => (action === 'inject' ? { inject: name } : { clear: name })),

@@ -310,6 +310,8 @@ const situationWindows: Record<string, Window> = {
       const between = 'sleep' in (steps[index + 1] ?? {}) || awaitOf(steps[index + 1] ?? ({} as Step))?.run === start.run ? 1 : 0;
       return bodyOf(steps[index + 1 + between], 'cancel')?.run === start.run;
     }),
+  'cancel while kills fail': (steps) =>
+    steps.some((step, index) => bodyOf(step, 'fault')?.inject === 'process-signal' && 'cancel' in (steps[index + 1] ?? {}) && steps.slice(index + 2, index + 4).some((later) => bodyOf(later, 'fault')?.clear === 'process-signal')),
   'deployment updated while a run awaits its retry': (steps) =>
     steps.some((step, index) => {
       const awaited = awaitOf(step);
@@ -364,6 +366,17 @@ describe('situations and the capabilities of the engine', () => {
     // What is left is drawn: the cancels of nested subflows, and the kill under a RUNNING run.
     expect(drawn.some((steps) => kindsOf(steps).has('cancel'))).toBe(true);
     expect(drawn.some((steps) => kindsOf(steps).has('kill'))).toBe(true);
+  });
+
+  it('draws the cancel while kills fail only for an engine with the process-signal fault, always with its clear', () => {
+    const signalFault = (step: StepInput) => 'fault' in step && Object.values(step.fault).includes('process-signal');
+    const withoutFault = fc.sample(situationArbitraryFor((step) => !signalFault(step))!, { seed: 4, numRuns: 300 });
+    expect(withoutFault.some((steps) => steps.some(signalFault))).toBe(false);
+    const drawn = fc.sample(situationArbitrary, { seed: 4, numRuns: 300 }).filter((steps) => steps.some(signalFault));
+    expect(drawn.length).toBeGreaterThan(0);
+    for (const steps of drawn) expect(steps.filter(signalFault), describeSteps(steps)).toEqual([{ fault: { inject: 'process-signal' } }, { fault: { clear: 'process-signal' } }]);
+    // Never drawn alone: a process-signal fault must heal within the kill attempts' window.
+    expect(fc.sample(stepArbitrary, { seed: 4, numRuns: 1_000 }).some(signalFault)).toBe(false);
   });
 
   it('draws none at all when the engine can perform none, and scenarios are still valid', () => {
