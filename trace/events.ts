@@ -326,6 +326,15 @@ export const ObserveProcessEvent = z.object({
    * of a run whose own process leads that group, even if the engine never reported it.
    */
   groupId: z.number().int().optional(),
+  /**
+   * When /proc was last read showing this process alive (wall ms), up to this line: on a
+   * line with `alive: true` that read itself (it may precede the line, when the harness
+   * asked the engine who owns a new process in between); on a line with `alive: false`
+   * the read before, the last that found it alive. Lines record changes only, so this is
+   * what shows that a process which lived on unchanged was still alive at some moment
+   * (RUN-CANCEL-02 needs a sighting at or after its deadline).
+   */
+  seenAliveWallMs: z.number().optional(),
   /** Why this look was taken: a poll, the end of a scenario, a bound expiring. */
   reason: z.string(),
 });

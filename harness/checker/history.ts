@@ -14,6 +14,7 @@ import {
   type MetaEvent,
   type ObserveEvent,
   type ObserveProcessEvent,
+  type ProcessEvent,
   type RequestEvent,
   type TraceEvent,
   type TransitionEvent,
@@ -267,8 +268,57 @@ export class History {
   }
 
   /**
+   * Why a bound ending at `deadline` cannot be judged though the history reaches it: no
+   * look at or after it shows `what` (lines record changes only, so a process that lived
+   * on unchanged leaves none until it dies or the last sweep). Counted as open like
+   * `notCovered`, so the runner keeps looking while the bound has not passed.
+   */
+  notSeenAfter(deadline: number, what: string): string {
+    if (Number.isFinite(deadline)) this.openUntil = Math.max(this.openUntil, deadline);
+    return `no read of /proc at or after ${Math.round(deadline)} ms shows ${what}`;
+  }
+
+  /**
+   * The first sign that the process was alive at or after wall time `wallMs`, and when it
+   * was seen so: a line that found it alive, or one that says when /proc last showed it
+   * alive (`seenAliveWallMs`: a death line, a line of the last sweep), at or after
+   * `wallMs` and before teardown. A line before `wallMs` proves nothing about `wallMs`: the
+   * process may have died in between, and its death be read a poll later. A pid found
+   * alive again after it was found dead is another process (the pid was reused), so the
+   * search ends at the first death.
+   */
+  processSeenAliveFrom(pid: number, wallMs: number): { seenWallMs: number; observation: ObserveProcessEvent } | undefined {
+    for (const observation of this.processObservations.get(pid) ?? []) {
+      const seenWallMs = observation.seenAliveWallMs ?? (observation.alive ? observation.wallMs : undefined);
+      // A read after the teardown line saw what teardown left, not what the engine did.
+      const beforeTeardown = observation.seq < this.teardownSeq || (seenWallMs !== undefined && seenWallMs <= this.endWallMs);
+      if (seenWallMs !== undefined && seenWallMs >= wallMs && beforeTeardown) return { seenWallMs, observation };
+      if (!observation.alive) return undefined;
+    }
+    return undefined;
+  }
+
+  /**
+   * The first sign before teardown that the process was dead: a /proc read that found it
+   * gone or a zombie, or the engine's exit event for it. Undefined when there is none.
+   */
+  processSeenDead(pid: number): ObserveProcessEvent | ProcessEvent | undefined {
+    const read = (this.processObservations.get(pid) ?? []).find((observation) => !observation.alive && observation.seq < this.teardownSeq);
+    const exit = this.events.find((event): event is ProcessEvent => event.kind === 'process' && event.action === 'exit' && event.pid === pid && event.seq < this.teardownSeq);
+    if (read === undefined || exit === undefined) return read ?? exit;
+    return read.seq < exit.seq ? read : exit;
+  }
+
+  /** Was the process read in /proc before teardown (not only by the sweep after it)? */
+  processReadBeforeTeardown(pid: number): boolean {
+    return (this.processObservations.get(pid) ?? []).some((observation) => observation.seq < this.teardownSeq);
+  }
+
+  /**
    * Was the process alive at wall time `wallMs`, per the last /proc look at or before it
    * (and before teardown)? Past the end of the history this is the last look before teardown.
+   * Lines record changes only, so a death read a poll after `wallMs` leaves the process
+   * alive here: a clause whose bound is short judges with `processSeenAliveFrom` instead.
    */
   processAliveAt(pid: number, wallMs: number): ObserveProcessEvent | undefined {
     const last = (this.processObservations.get(pid) ?? [])

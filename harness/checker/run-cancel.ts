@@ -42,6 +42,14 @@ export const cancellingReachesCancelled: ClauseChecker = (history) => {
   return verdict.build();
 };
 
+/**
+ * The violation needs a sighting: a read of /proc at or after the deadline that found a
+ * process of the tree alive (a line of its own, or the `seenAliveWallMs` of a later one).
+ * Seen alive only before the deadline proves nothing: lines record changes only, and a
+ * death is read a poll later, which under load (or with the engine down) can be well
+ * after the deadline. A process neither seen alive since nor seen dead at all is unknown,
+ * and kept open so the runner looks again.
+ */
 export const cancelledTreeDead: ClauseChecker = (history) => {
   const verdict = new VerdictBuilder('RUN-CANCEL-02');
   const boundMs = history.bounds.cancelBoundMs;
@@ -56,22 +64,34 @@ export const cancelledTreeDead: ClauseChecker = (history) => {
     const tree = history.treeOf(entered.id);
     // A cancelled run none of whose processes was ever seen has no tree to judge.
     if (tree.length > 0) verdict.exercised();
-    const alive = tree
-      .map(({ pid, owner }) => ({ pid, owner, seen: history.processAliveAt(pid, at) }))
-      .filter((entry) => entry.seen !== undefined);
-    if (alive.length === 0) continue;
-    if (!history.covers(at)) {
-      // Processes seen alive at the end of the history might still die before the bound.
-      verdict.unknown(history.notCovered(at, `run ${entered.id}'s tree can be judged (at ${Math.round(at)} ms)`));
+    const alive: Array<{ pid: number; owner: string; seen: NonNullable<ReturnType<History['processSeenAliveFrom']>> }> = [];
+    const undecided: Array<{ pid: number; owner: string }> = [];
+    for (const { pid, owner } of tree) {
+      const seen = history.processSeenAliveFrom(pid, at);
+      if (seen) alive.push({ pid, owner, seen });
+      else if (history.processSeenDead(pid) === undefined && history.processReadBeforeTeardown(pid)) undecided.push({ pid, owner });
+    }
+    if (alive.length === 0 && undecided.length === 0) continue;
+    if (alive.length === 0) {
+      const pids = undecided.map((entry) => `pid ${entry.pid} (${entry.owner})`).join(', ');
+      verdict.unknown(
+        history.covers(at)
+          ? history.notSeenAfter(at, `${pids} of run ${entered.id}'s tree alive or dead`)
+          : history.notCovered(at, `run ${entered.id}'s tree can be judged (at ${Math.round(at)} ms)`),
+      );
       continue;
     }
     const when =
       observedCancelled && at < deadline
         ? `${cancelledSettleMs} ms after it was read back CANCELLED`
         : `${Math.round(deadline - entered.wallMs)} ms after it entered CANCELLING (bound ${boundMs} ms${history.boundNote(entered.wallMs, boundMs)})`;
+    const described = alive.map(({ pid, owner, seen }) => {
+      const state = seen.observation.alive && seen.observation.stat !== null ? `, state ${seen.observation.stat}` : '';
+      return `pid ${pid} (${owner}, seen alive at ${Math.round(seen.seenWallMs)} ms${state})`;
+    });
     verdict.violation(
-      `run ${entered.id}: ${alive.length} process(es) of its tree still alive in /proc ${when}: ${alive.map((entry) => `pid ${entry.pid} (${entry.owner}, state ${entry.seen!.stat})`).join(', ')}`,
-      alive[0]!.seen!.seq,
+      `run ${entered.id}: ${alive.length} process(es) of its tree still alive in /proc ${when}, at ${Math.round(at)} ms or later: ${described.join(', ')}`,
+      alive[0]!.seen.observation.seq,
       entered.id,
     );
   }

@@ -75,24 +75,33 @@ export const terminateRunsCoreSteps: ClauseChecker = (history) => {
     const moment = history.stepBeginBefore(request.seq) ?? request;
     const before = history.stateBefore('workflow', workflowId, moment.seq);
     if (!before || isTerminal('workflow', before.to)) continue;
+    const terminated = history.transitionsOf('workflow', workflowId).find((transition) => transition.seq > moment.seq && transition.to === 'TERMINATED');
+    // The workflow and its tasks may still end on their own after the step began: a worker
+    // killed just before fails its task, and the workflow with it, and the engine answers
+    // the terminate with a conflict. A terminate answered fail did not happen (definite), so
+    // it owes no core step, unless the workflow shows that it did.
+    if (request.outcome === 'fail' && !terminated) continue;
+    // An answer not known (info) may have taken effect, and is judged; but one that never
+    // did, on a workflow the engine wrote ending otherwise before the answer, owes nothing.
+    const endedOtherwise = history
+      .transitionsOf('workflow', workflowId)
+      .some((transition) => transition.seq > moment.seq && transition.seq < request.seq && transition.cause !== 'observed' && isTerminal('workflow', transition.to));
+    if (request.outcome === 'info' && !terminated && endedOtherwise) continue;
+    const openTasks = history.childrenOf('task', workflowId).flatMap((taskId) => {
+      const taskBefore = history.stateBefore('task', taskId, moment.seq);
+      return taskBefore !== undefined && !isTerminal('task', taskBefore.to) ? [{ taskId, taskBefore }] : [];
+    });
     // The situation: a terminate of a workflow not yet terminal, with a core step to judge
     // (the workflow TERMINATED after an ok answer, or a task open at the terminate). Every
     // terminate counts, not only those a listener failed in: the steps are owed either way.
-    const openTasks = history.childrenOf('task', workflowId).filter((taskId) => {
-      const taskBefore = history.stateBefore('task', taskId, moment.seq);
-      return taskBefore !== undefined && !isTerminal('task', taskBefore.to);
-    });
     if (request.outcome === 'ok' || openTasks.length > 0) verdict.exercised();
     const deadline = history.deadlineAfter(moment.wallMs, boundMs);
     const answered = `answered ${request.outcome}${request.answer.error ? `: ${String(request.answer.error)}` : ''}`;
-    const terminated = history.transitionsOf('workflow', workflowId).find((transition) => transition.seq > moment.seq && transition.to === 'TERMINATED');
     if (request.outcome === 'ok' && !terminated) {
       if (history.covers(deadline)) verdict.violation(`terminate of workflow ${workflowId} was ${answered}, but the workflow never became TERMINATED`, request.seq, workflowId);
       else verdict.unknown(history.notCovered(deadline, `the terminate bound of workflow ${workflowId}`));
     }
-    for (const taskId of history.childrenOf('task', workflowId)) {
-      const taskBefore = history.stateBefore('task', taskId, moment.seq);
-      if (!taskBefore || isTerminal('task', taskBefore.to)) continue;
+    for (const { taskId, taskBefore } of openTasks) {
       // Task ends after teardown are the harness killing leftovers, not the engine cancelling.
       const ended = history
         .transitionsOf('task', taskId)

@@ -21,8 +21,8 @@ export const unknownOwner = 'unknown';
 export class Observer {
   /** `kind:id` → last state read (null: read as gone). */
   private readonly states = new Map<string, EntityView | null>();
-  /** pid → owner and last liveness seen. */
-  private readonly processes = new Map<number, { owner: string; alive: boolean }>();
+  /** pid → owner, last liveness seen, and when /proc last showed it alive (wall ms). */
+  private readonly processes = new Map<number, { owner: string; alive: boolean; seenAliveWallMs: number | undefined }>();
   /** pid → owner, as the engine reported. */
   private readonly owners = new Map<number, string>();
   /** The next read records every entity, changed or not (the first read of a restarted engine). */
@@ -107,25 +107,39 @@ export class Observer {
   }
 
   /**
-   * Record births and deaths among the session's processes (`live`, one /proc snapshot),
-   * or, with `everyProcess`, the liveness of every process ever seen.
+   * Record births and deaths among the session's processes (`live`, one /proc snapshot
+   * read at `readWallMs`), or, with `everyProcess`, the liveness of every process ever
+   * seen. Every read that finds a known process alive is remembered, though it writes
+   * nothing: a line carries the last such read (`seenAliveWallMs`), so a death line says
+   * until when the process was seen alive, and a line of the last sweep until when a
+   * process that never changed was.
    */
-  observeProcesses(live: readonly ProcessStat[], reason: string, everyProcess = false): void {
+  observeProcesses(live: readonly ProcessStat[], reason: string, everyProcess = false, readWallMs = this.trace.wallNowMs()): void {
     const byPid = new Map(live.map((stat) => [stat.pid, stat]));
     for (const stat of live) {
       const known = this.processes.get(stat.pid);
       const owner = this.ownerOf(stat, byPid);
+      this.processes.set(stat.pid, { owner, alive: true, seenAliveWallMs: readWallMs });
       if (known?.alive && known.owner === owner && !everyProcess) continue;
-      this.processes.set(stat.pid, { owner, alive: true });
-      this.trace.emit({ kind: 'observe-process', pid: stat.pid, owner, alive: true, stat: stat.state, groupId: stat.processGroupId, reason });
+      this.trace.emit({ kind: 'observe-process', pid: stat.pid, owner, alive: true, stat: stat.state, groupId: stat.processGroupId, seenAliveWallMs: readWallMs, reason });
     }
     for (const [pid, known] of this.processes) {
       if (byPid.has(pid)) continue;
       // Not in this snapshot of the session: gone, or a zombie; read it again to be sure.
+      // Alive now, it was alive at the snapshot too (it was seen before).
       const alive = isAliveInProc(pid);
+      const seenAliveWallMs = alive ? readWallMs : known.seenAliveWallMs;
+      this.processes.set(pid, { owner: known.owner, alive, seenAliveWallMs });
       if (known.alive === alive && !everyProcess) continue;
-      this.processes.set(pid, { owner: known.owner, alive });
-      this.trace.emit({ kind: 'observe-process', pid, owner: known.owner, alive, stat: readProcessStat(pid)?.state ?? null, reason });
+      this.trace.emit({
+        kind: 'observe-process',
+        pid,
+        owner: known.owner,
+        alive,
+        stat: readProcessStat(pid)?.state ?? null,
+        ...(seenAliveWallMs === undefined ? {} : { seenAliveWallMs }),
+        reason,
+      });
     }
   }
 

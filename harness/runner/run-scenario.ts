@@ -68,7 +68,9 @@ export type LoadedScenario = Scenario & { file?: string | null };
 /**
  * Keep looking until no clause waits for a bound that ends after now, at most
  * boundWaitMsMax. The trace is checked again after each wait, since what was seen
- * meanwhile may open a bound of its own.
+ * meanwhile may open a bound of its own. Each wait ends with a read of /proc taken once
+ * the bound has passed, so the last read before teardown comes after it (a process that
+ * lived on unchanged is seen alive then: the scenario-end sweep carries that read).
  */
 async function lookUntilBoundsPass(session: Session, trace: TraceRecorder): Promise<void> {
   const giveUpAtMs = trace.wallNowMs() + boundWaitMsMax;
@@ -79,6 +81,7 @@ async function lookUntilBoundsPass(session: Session, trace: TraceRecorder): Prom
     const nowMs = trace.wallNowMs();
     if (openUntilMs === null || openUntilMs + boundMarginMs <= nowMs || nowMs >= giveUpAtMs) return;
     await session.waitUntil(() => false, Math.min(openUntilMs + boundMarginMs, giveUpAtMs) - nowMs);
+    await session.lookProcesses('poll');
   }
 }
 

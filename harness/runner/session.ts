@@ -126,12 +126,14 @@ export class Session implements StepRuntime, Nemesis {
   }
 
   async lookProcesses(reason: string, everyProcess = false): Promise<void> {
+    // When /proc was read, not when the lines are written: asking for owners comes between.
+    const readWallMs = this.trace.wallNowMs();
     const live = this.engine.sessionProcesses();
     if (this.state === 'up' && this.observer.hasUnownedProcess(live) && !this.engine.fault) {
       const result = await this.mustAnswer('processes', {}).catch(() => null);
       if (result) this.observer.learnOwners(result.processes as ProcessView[]);
     }
-    this.observer.observeProcesses(live, reason, everyProcess);
+    this.observer.observeProcesses(live, reason, everyProcess, readWallMs);
   }
 
   async look(): Promise<void> {

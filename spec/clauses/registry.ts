@@ -61,7 +61,7 @@ export const clauses: readonly Clause[] = [
     family: 'run-cancel',
     must: "Once a run is CANCELLED, and at the latest cancelBoundMs after it entered CANCELLING, no process of its tree (its own, its subflows', their children) MUST be alive.",
     source: 'PrefectHQ/prefect#17792, #17621 (processes kept running after cancel)',
-    checkedBy: "observe-process events from /proc (state Z is dead) for every process owned by the run or its subflow runs, after CANCELLED or after the bound.",
+    checkedBy: "observe-process events from /proc (state Z is dead) for every process owned by the run or its subflow runs: a read at or after the deadline (100 ms after CANCELLED is read, or the bound) that found one alive, its own line or the seenAliveWallMs of a later one; a process seen alive only before the deadline and dead later is not judged alive.",
     catches: ['prefect-17792'],
   },
   {
@@ -151,7 +151,7 @@ export const clauses: readonly Clause[] = [
     family: 'workflow',
     must: 'Terminating a workflow MUST run every core step (tasks cancelled, workflow TERMINATED) even when a status listener fails.',
     source: 'conductor-oss/conductor#303, PR #304 (listener moved after cancelNonTerminalTasks)',
-    checkedBy: 'After each terminate of a non-terminal workflow, every task then non-terminal enters CANCELED within terminateBoundMs.',
+    checkedBy: 'After each terminate of a non-terminal workflow, every task then non-terminal enters CANCELED within terminateBoundMs; a terminate answered fail (definite) that the workflow does not show TERMINATED owes nothing, nor one answered info on a workflow the engine wrote ending otherwise first.',
     catches: ['conductor-303'],
   },
   {

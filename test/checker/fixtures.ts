@@ -11,6 +11,7 @@
  * about (`bound - 1`, `bound + 1`), never as bare numbers.
  */
 import { defaultBounds, type Bounds, type DeleteEvent, type ObserveEvent, type RequestEvent, type TraceEvent, type TransitionCause, type TransitionEvent } from '../../trace/events.ts';
+import { pollMs } from '../../harness/runner/session.ts';
 import { runAttributes, TraceBuilder, type RunAttributes } from './trace-builder.ts';
 
 // ---------------------------------------------------------------------------------------
@@ -96,7 +97,9 @@ function writeInOrder(trace: TraceBuilder, actions: Timed[]): void {
  * wall 1000 ms. Defaults: the subflow goes CANCELLING with its parent and is CANCELLED
  * 800 ms later, its process dies at 700 ms, the parent's at 1000 ms, just before the
  * parent is CANCELLED; the trace ends cancelBoundMs + 500 ms after the cancel with a
- * clean sweep. (Actions at one wall time are written in the order declared here.)
+ * clean sweep. A death is read as the harness reads one: the read a poll before
+ * (`pollMs`) found the process alive (`seenAliveWallMs`). (Actions at one wall time are
+ * written in the order declared here.)
  */
 export function cancelStory(options: CancelOptions = {}): CancelStory {
   const trace = new TraceBuilder();
@@ -159,7 +162,7 @@ export function cancelStory(options: CancelOptions = {}): CancelStory {
       atMs: t0 + subflowProcessDeadAfterMs,
       write: () => {
         trace.processEvent('exit', subflowId, { pid: subflowPid, signal: 'SIGTERM', code: null });
-        story.subflowProcessLastSeen = trace.observeProcess(subflowPid, subflowId, false);
+        story.subflowProcessLastSeen = trace.observeProcess(subflowPid, subflowId, false, { seenAliveWallMs: trace.nowWallMs - pollMs });
       },
     });
   }
@@ -178,7 +181,7 @@ export function cancelStory(options: CancelOptions = {}): CancelStory {
       atMs: t0 + parentProcessDeadAfterMs,
       write: () => {
         trace.processEvent('exit', parent, { pid: parentPid, signal: 'SIGTERM', code: null });
-        trace.observeProcess(parentPid, parent, false);
+        trace.observeProcess(parentPid, parent, false, { seenAliveWallMs: trace.nowWallMs - pollMs });
       },
     });
   }

@@ -20,7 +20,11 @@ function cancelledWithOrphan(orphanGroupId: number) {
   trace.afterWall(20).observeProcess(100, 'r1', false);
   trace.move('run', 'r1', 'CANCELLED');
   trace.observe('run', 'r1', 'CANCELLED');
-  trace.afterWall(defaultBounds.cancelBoundMs).teardown();
+  // The harness's last read before teardown still finds the orphan alive; the sweep after
+  // teardown, once the engine has ended it, says so.
+  const lastReadWallMs = trace.afterWall(defaultBounds.cancelBoundMs).nowWallMs;
+  trace.teardown();
+  trace.afterWall(5).observeProcess(101, 'r1.orphan', false, { reason: 'scenario-end', seenAliveWallMs: lastReadWallMs });
   trace.end();
   return trace.build();
 }

@@ -10,7 +10,9 @@
  * violation must name the run and point at the event that shows it.
  */
 import { describe, expect, it } from 'vitest';
+import { checkTrace } from '../../harness/checker/check.ts';
 import { cancelledSettleMs } from '../../harness/checker/run-cancel.ts';
+import { pollMs } from '../../harness/runner/session.ts';
 import { defaultBounds } from '../../trace/events.ts';
 import { cancelIds, cancelStory, createRun, startRun } from './fixtures.ts';
 import { TraceBuilder } from './trace-builder.ts';
@@ -74,8 +76,8 @@ describe("RUN-CANCEL-02: no process of a cancelled run's tree is alive", () => {
     expect(violation.message).toContain('read back CANCELLED');
   });
 
-  it('is violated when the process dies only after the bound', () => {
-    const story = cancelStory({ parentCancelledAfterMs: null, parentProcessDeadAfterMs: 500, subflowProcessDeadAfterMs: bound + 1 });
+  it('is violated when the process dies only after the bound (a read after the bound found it alive)', () => {
+    const story = cancelStory({ parentCancelledAfterMs: null, parentProcessDeadAfterMs: 500, subflowProcessDeadAfterMs: bound + pollMs });
     const violation = expectViolated(story.events, 'RUN-CANCEL-02', { entity: parent });
     expect(violation.message).toContain(`pid ${subflowPid}`);
   });
@@ -97,6 +99,29 @@ describe("RUN-CANCEL-02: no process of a cancelled run's tree is alive", () => {
     trace.end();
     const violation = expectViolated(trace.build(), 'RUN-CANCEL-02', { entity: 'run-a', seq: stillAlive.seq });
     expect(violation.message).toContain('pid 7003 (run-c');
+  });
+
+  it('holds when the death is read a poll late, after the settle time, and the read before found the process alive before it', () => {
+    // Under load the next /proc read comes 300 ms after CANCELLED is read: the death is
+    // read then. Seen alive only before the settle time proves nothing.
+    for (const seenAliveWallMs of [cancelledAt - pollMs, undefined]) {
+      const events = cancelledThenRead({ deathReadAfterMs: 300, seenAliveWallMs });
+      expect(judge(events, 'RUN-CANCEL-02').valid, `seenAliveWallMs ${seenAliveWallMs}`).toBe(true);
+    }
+  });
+
+  it('is violated when a read after the settle time found the process alive, though its death is read later still', () => {
+    const events = cancelledThenRead({ deathReadAfterMs: 300, seenAliveWallMs: cancelledAt + cancelledSettleMs + pollMs });
+    const death = events.find((event) => event.kind === 'observe-process' && !event.alive)!;
+    const violation = expectViolated(events, 'RUN-CANCEL-02', { entity: 'run-a', seq: death.seq });
+    expect(violation.message).toContain(`seen alive at ${cancelledAt + cancelledSettleMs + pollMs} ms`);
+  });
+
+  it('is unknown, and keeps its deadline open for the runner, when no read after the settle time shows the process alive or dead', () => {
+    const events = cancelledThenRead({ deathReadAfterMs: null, seenAliveWallMs: undefined });
+    const verdict = expectUnknown(events, 'RUN-CANCEL-02', 'run-a');
+    expect(verdict.unknownReasons.join(' ')).toContain('pid 7001');
+    expect(checkTrace(events, ['RUN-CANCEL-02']).openBoundsEndWallMs).toBe(cancelledAt + cancelledSettleMs);
   });
 
   it('is unknown when the trace ends before the bound and the run was never read back CANCELLED', () => {
@@ -189,10 +214,40 @@ describe('RUN-CANCEL-04: a failing kill is reported and not retried more than ki
   });
 });
 
+/** When `cancelledThenRead` reads the run back CANCELLED (wall ms). */
+const cancelledAt = 1500;
+
+/**
+ * A run whose process was seen alive at its start, cancelled at 1000 ms, CANCELLED and read
+ * back so at `cancelledAt`; the process's death is read `deathReadAfterMs` after that
+ * (null: never before teardown, 1000 ms later), its line saying when /proc last found
+ * it alive (`seenAliveWallMs`; undefined: a harness that does not say).
+ */
+function cancelledThenRead(options: { deathReadAfterMs: number | null; seenAliveWallMs: number | undefined }) {
+  const trace = new TraceBuilder();
+  trace.meta();
+  createRun(trace, 'run-a', {}, { cause: 'execute' });
+  startRun(trace, 'run-a');
+  trace.atWall(20).observeProcess(7001, 'run-a', true);
+  trace.atWall(1000);
+  trace.move('run', 'run-a', 'CANCELLING', { cause: 'cancel' });
+  trace.atWall(cancelledAt);
+  trace.move('run', 'run-a', 'CANCELLED', { cause: 'process-exited' });
+  trace.observe('run', 'run-a', 'CANCELLED');
+  if (options.deathReadAfterMs !== null) {
+    trace.atWall(cancelledAt + options.deathReadAfterMs);
+    trace.observeProcess(7001, 'run-a', false, options.seenAliveWallMs === undefined ? {} : { seenAliveWallMs: options.seenAliveWallMs });
+  }
+  trace.atWall(cancelledAt + 1000).teardown();
+  trace.end();
+  return trace.build();
+}
+
 /**
  * A run stuck in CANCELLING with a live process, the harness's teardown line (if any)
  * `teardownAfterMs` after the cancel, and the scenario-end sweep after the bound, seeing
- * the process dead because teardown killed it.
+ * the process dead because teardown killed it; the sweep's line says the harness last
+ * found it alive at its read just before teardown (without teardown, a poll before the sweep).
  */
 function stuckUntilTeardown(teardownAfterMs: number | null) {
   const trace = new TraceBuilder();
@@ -204,7 +259,8 @@ function stuckUntilTeardown(teardownAfterMs: number | null) {
   trace.move('run', 'run-a', 'CANCELLING', { cause: 'cancel' });
   if (teardownAfterMs !== null) trace.atWall(1000 + teardownAfterMs).teardown();
   trace.atWall(1000 + bound + 100);
-  trace.observeProcess(7001, 'run-a', false, { reason: 'scenario-end' });
+  const lastReadWallMs = teardownAfterMs === null ? trace.nowWallMs - pollMs : 1000 + teardownAfterMs;
+  trace.observeProcess(7001, 'run-a', false, { reason: 'scenario-end', seenAliveWallMs: lastReadWallMs });
   trace.end();
   return trace.build();
 }

@@ -171,7 +171,7 @@ export class TraceBuilder {
   }
 
   /** A process's liveness read from /proc; `stat` defaults to S (alive) or null (gone). */
-  observeProcess(pid: number, owner: string, alive: boolean, options: { reason?: string; stat?: string | null; groupId?: number } = {}): ObserveProcessEvent {
+  observeProcess(pid: number, owner: string, alive: boolean, options: { reason?: string; stat?: string | null; groupId?: number; seenAliveWallMs?: number } = {}): ObserveProcessEvent {
     return this.push({
       kind: 'observe-process',
       pid,
@@ -179,6 +179,7 @@ export class TraceBuilder {
       alive,
       stat: options.stat === undefined ? (alive ? 'S' : null) : options.stat,
       ...(options.groupId === undefined ? {} : { groupId: options.groupId }),
+      ...(options.seenAliveWallMs === undefined ? {} : { seenAliveWallMs: options.seenAliveWallMs }),
       reason: options.reason ?? 'poll',
     });
   }

@@ -115,6 +115,77 @@ describe('WF-TERMINATE-02: a terminate cancels every non-terminal task even when
   });
 });
 
+/**
+ * A workflow whose task's worker the nemesis kills just before a terminate: the engine
+ * hears of the death after the terminate step began, fails the task and the workflow,
+ * and only then handles the terminate, which it answers `outcome` (the reference engine:
+ * a definite conflict). With `terminatedAnyway`, the engine writes the workflow
+ * TERMINATED after all and leaves a second task IN_PROGRESS.
+ */
+function workerKilledBeforeTerminate(outcome: 'fail' | 'info', options: { terminatedAnyway?: boolean } = {}) {
+  const secondTask = 'task-2';
+  const trace = new TraceBuilder();
+  trace.meta();
+  trace.atWall(10);
+  trace.step(0, 'begin', { startWorkflow: { workflow } });
+  trace.move('workflow', workflow, 'RUNNING', { cause: 'start-workflow' });
+  trace.move('task', task, 'SCHEDULED', { parentId: workflow, cause: 'decide' });
+  trace.move('task', task, 'IN_PROGRESS', { cause: 'poll' });
+  trace.processEvent('spawn', task, { pid: taskPid });
+  if (options.terminatedAnyway) {
+    trace.move('task', secondTask, 'SCHEDULED', { parentId: workflow, cause: 'decide' });
+    trace.move('task', secondTask, 'IN_PROGRESS', { cause: 'poll' });
+  }
+  trace.request('start-workflow', 'req-start', { args: { workflow } });
+  trace.step(0, 'end', {}, { outcome: 'ok' });
+  trace.observe('workflow', workflow, 'RUNNING', { archived: false });
+  trace.observe('task', task, 'IN_PROGRESS', { parentId: workflow });
+  trace.observeProcess(taskPid, task, true);
+  trace.atWall(1000);
+  trace.step(1, 'begin', { kill: { task } });
+  trace.fault('inject', 'worker-kill', { target: task, pid: taskPid });
+  trace.step(1, 'end', {}, { outcome: 'ok' });
+  trace.atWall(1005);
+  const begin = trace.step(2, 'begin', { terminate: { workflow } });
+  trace.processEvent('exit', task, { pid: taskPid, signal: 'SIGKILL', code: null });
+  trace.move('task', task, 'FAILED', { cause: 'process-killed', signal: 'SIGKILL' });
+  trace.move('workflow', workflow, 'FAILED', { cause: 'task-failed' });
+  if (options.terminatedAnyway) trace.transition('workflow', workflow, 'FAILED', 'TERMINATED', { cause: 'terminate' });
+  const request = trace.request('terminate-workflow', 'req-terminate', {
+    args: { workflow },
+    outcome,
+    answer: { error: `conflict: workflow ${workflow} is FAILED; only a running or paused workflow can be terminated` },
+  });
+  trace.step(2, 'end', {}, { outcome: 'ok' });
+  trace.atWall(1050);
+  trace.observe('workflow', workflow, options.terminatedAnyway ? 'TERMINATED' : 'FAILED', { archived: true });
+  trace.observe('task', task, 'FAILED', { parentId: workflow });
+  trace.observeProcess(taskPid, task, false, { seenAliveWallMs: 990 });
+  trace.atWall(begin.wallMs + bound + 500).teardown();
+  trace.afterWall(5).observeProcess(taskPid, task, false, { reason: 'scenario-end', seenAliveWallMs: 990 });
+  trace.end();
+  return { events: trace.build(), request, secondTask };
+}
+
+describe('WF-TERMINATE-02 and a worker killed just before the terminate', () => {
+  it('holds, and judges nothing, when the workflow failed first and the terminate was answered fail (it did not happen)', () => {
+    const verdict = expectHolds(workerKilledBeforeTerminate('fail').events, 'WF-TERMINATE-02', { alone: true });
+    expect(verdict.exercised).toBe(0);
+  });
+
+  it('holds when the answer is not known (info) but the workflow had failed first and never became TERMINATED', () => {
+    expectHolds(workerKilledBeforeTerminate('info').events, 'WF-TERMINATE-02', { alone: true });
+  });
+
+  it('still judges a terminate answered fail or info that the workflow shows took effect (TERMINATED, a task left IN_PROGRESS)', () => {
+    for (const outcome of ['fail', 'info'] as const) {
+      const story = workerKilledBeforeTerminate(outcome, { terminatedAnyway: true });
+      const violation = expectViolated(story.events, 'WF-TERMINATE-02', { entity: story.secondTask, seq: story.request.seq });
+      expect(violation.message).toContain(`answered ${outcome}`);
+    }
+  });
+});
+
 describe('WF-LISTENER-01: a failing listener call is retried or dead-lettered', () => {
   it('holds when the failed call is retried and succeeds', () => {
     expectHolds(terminateStory({ listener: 'error-retried' }).events, 'WF-LISTENER-01');
