@@ -27,7 +27,7 @@ function instanceCreations(history: History): Map<string, TransitionEvent[]> {
  * and the command table not faulted by the nemesis. A list of [wall ms, available]
  * changes, in order. The bound of INSTANCE-01 starts when this first holds at or after
  * the ack, so a request acknowledged while no master exists is judged from the moment
- * one joins.
+ * one joins; and starts again when one joins after all had left (`boundStart`).
  */
 function consumerAvailability(history: History): Array<[number, boolean]> {
   // A trace that never says how many consumers there are (an engine that manages its own)
@@ -52,6 +52,24 @@ function availableFrom(changes: Array<[number, boolean]>, wallMs: number): numbe
   return changes.find(([at, available]) => at > wallMs && available)?.[0];
 }
 
+/**
+ * Where the bound of a request starts: the first moment at or after its ack when
+ * consumers were available, moved on to the next such moment each time every consumer
+ * left (or the store failed) before the bound ran out with no instance yet, since no
+ * consumer was then left to take it. Undefined when no consumer ever could.
+ */
+function boundStart(changes: Array<[number, boolean]>, ackWallMs: number, instanceWallMs: number | undefined, boundMs: number): number | undefined {
+  let from = availableFrom(changes, ackWallMs);
+  while (from !== undefined) {
+    const start = from;
+    const end = changes.find(([at, available]) => at > start && !available)?.[0];
+    const madeInWindow = instanceWallMs !== undefined && (end === undefined || instanceWallMs <= end);
+    if (end === undefined || end >= start + boundMs || madeInWindow) return start;
+    from = availableFrom(changes, end);
+  }
+  return undefined;
+}
+
 /** The first crash of the engine after trace position `seq`, with its restart. */
 function crashAfter(history: History, seq: number): Crash | undefined {
   return history.crashes.find((crash) => crash.crash.seq > seq);
@@ -69,7 +87,7 @@ export const acknowledgedYieldsInstance: ClauseChecker = (history) => {
   let missing = 0;
   for (const ack of acknowledged(history)) {
     const instance = created.get(ack.requestId)?.[0];
-    const from = availableFrom(availability, ack.wallMs);
+    const from = boundStart(availability, ack.wallMs, instance?.wallMs, boundMs);
     // The situation: an acknowledged request, save one left to INSTANCE-05 below.
     if (instance && (from === undefined || instance.wallMs <= from + boundMs)) {
       verdict.exercised();

@@ -497,6 +497,8 @@ export interface InstanceOptions {
   consumers?: number;
   /** Wall ms after the ack when one master joins (a second `set-consumers`); none by default. */
   consumerJoinsAfterMs?: number;
+  /** ms after the ack at which every consumer leaves (set-consumers 0), before the instance is made. */
+  consumersLeaveAfterMs?: number;
 }
 
 export interface InstanceStory {
@@ -546,6 +548,16 @@ export function instanceStory(options: InstanceOptions = {}): InstanceStory {
   let commandGone: TraceEvent | undefined;
   const hasCommand = commandTiming !== 'none';
   const actions: Timed[] = [];
+  if (options.consumersLeaveAfterMs !== undefined) {
+    actions.push({
+      atMs: ack.wallMs + options.consumersLeaveAfterMs,
+      write: () => {
+        trace.step(2, 'begin', { consumers: { count: 0 } });
+        trace.request('set-consumers', 'req-consumers-0', { args: { count: 0 } });
+        trace.step(2, 'end', {}, { outcome: 'ok' });
+      },
+    });
+  }
   if (options.consumerJoinsAfterMs !== undefined) {
     actions.push({
       atMs: ack.wallMs + options.consumerJoinsAfterMs,

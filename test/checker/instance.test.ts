@@ -66,6 +66,24 @@ describe('INSTANCE-01: every acknowledged request yields an instance within inst
     expect(violation.message).toContain(`${bound + 1} ms after a consumer could take it`);
   });
 
+  it('starts the bound again when every consumer left before it ran out and one joins later', () => {
+    // Found by explore (seed 1, run 84): a burst whose masters all leave mid-way; the
+    // requests they had not handled wait for the next master, which the bound must allow.
+    const joinsAfterMs = 3000;
+    const story = (instanceAfterJoinMs: number) =>
+      instanceStory({ consumersLeaveAfterMs: 500, consumerJoinsAfterMs: joinsAfterMs, consumedAfterMs: joinsAfterMs + instanceAfterJoinMs, endAfterMs: joinsAfterMs + bound + 500 });
+    expectHolds(story(100).events, 'INSTANCE-01', { alone: true });
+    const late = story(bound + 1);
+    const violation = expectViolated(late.events, 'INSTANCE-01', { entity: request, seq: late.instances[0]!.seq });
+    expect(violation.message).toContain(`${bound + 1} ms after a consumer could take it`);
+  });
+
+  it('keeps the first start when the consumers leave only after the bound ran out', () => {
+    const story = instanceStory({ consumersLeaveAfterMs: bound + 100, consumerJoinsAfterMs: bound + 1000, consumedAfterMs: bound + 1100, endAfterMs: bound + 3000 });
+    const violation = expectViolated(story.events, 'INSTANCE-01', { entity: request, seq: story.instances[0]!.seq });
+    expect(violation.message).toContain(`${bound + 1100} ms after a consumer could take it`);
+  });
+
   it('is unknown when the trace ends before the bound with no instance yet', () => {
     const story = instanceStory({ instances: 0, commandFate: 'left-created', endAfterMs: bound - 1 });
     expectUnknown(story.events, 'INSTANCE-01', request);
