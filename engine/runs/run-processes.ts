@@ -162,6 +162,7 @@ export class RunProcesses {
     if (!run || isRunTerminal(run) || runStateType(run) === 'CANCELLING') {
       return;
     }
+    this.crashOrphanedSubflows(runId);
     // bullmq-2979 puts the upstream defect back here: a process reused from the pool had no
     // exit handler, so a death nobody asked for left the job active.
     if (signal !== null && bugIsOn(this.context, 'bullmq-2979')) return;
@@ -176,6 +177,23 @@ export class RunProcesses {
       });
     } else {
       moveRun(this.context, runId, 'FAILED', 'process-exited');
+    }
+  }
+
+  /**
+   * A root's worker is the one that reports its subflows' starts and exits: once it is
+   * gone, a subflow still running would stay RUNNING for ever with nobody to report its
+   * end (PROCESS-LOSS-01; explore, seed 1, run 128, after a worker kill). Its process, an
+   * orphan now, is killed by pid, and the run goes CRASHED, as Prefect crashes runs whose
+   * infrastructure is gone.
+   */
+  private crashOrphanedSubflows(rootRunId: string): void {
+    for (const subflow of descendantRuns(this.context, rootRunId)) {
+      if (isRunTerminal(subflow) || runStateType(subflow) === 'CANCELLING') continue;
+      const orphan = this.subflowPids.get(subflow.id);
+      if (orphan !== undefined && this.context.host.isAlive(orphan)) this.context.host.signal(orphan, 'SIGKILL');
+      this.subflowPids.delete(subflow.id);
+      moveRun(this.context, subflow.id, 'CRASHED', 'process-killed', {}, { signal: 'SIGKILL', detail: `the worker of ${rootRunId}, which reported for it, is gone` });
     }
   }
 
