@@ -13,7 +13,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { livePidsOfSession, sessionPrefixOf } from '../harness/session-processes.ts';
-import { runMain } from '../support/run-main.ts';
+import { stripVTControlCharacters } from 'node:util';
+import { runMain as runMainColoured } from '../support/run-main.ts';
+
+/** The CLI's output without colours (picocolors colours it when CI is set). */
+async function runMain(argv: string[]) {
+  const outcome = await runMainColoured(argv);
+  return { ...outcome, stdout: stripVTControlCharacters(outcome.stdout) };
+}
 import { clauses } from '../../spec/clauses/registry.ts';
 
 /** Test timeout of one short campaign (ms): a few runs of about a second, shrinking cut at 3 s, with room on a loaded machine. */

@@ -7,8 +7,8 @@
  * one with exit 3, writing that scenario as `inconclusive.yaml` (replayable) with its
  * summary.json, and the reason in the summary.
  * With `acceptedClauses`, a campaign against the reference engine with bug profile
- * bullmq-2979 (whose runs fail PROCESS-LOSS-01; seed 105 first at its 1st run, a start
- * without subflows, an await and a kill, and in 3 of its 8 runs in all) counts those runs
+ * bullmq-2979 (whose runs fail PROCESS-LOSS-01; seed 7 in 1 of its 8 runs with the
+ * generator of this writing, seeds 4 and 9 too) counts those runs
  * and goes on to its last run, or stops at a violation of another clause.
  * Method: `explore()` with `stopOnInconclusive`, then the CLI through `main(argv)`, both
  * against the fixture engine as a real process; about 10 s each. Files go to a temporary
@@ -61,7 +61,7 @@ describe('explore and inconclusive runs', () => {
   it(
     'counts runs that violate only an accepted clause and goes on',
     async () => {
-      const report = await explore({ runs: 8, seed: 105, bug: 'bullmq-2979', timeLimitMs: 120_000, shrinkTimeLimitMs: 1_000, acceptedClauses: ['PROCESS-LOSS-01'] });
+      const report = await explore({ runs: 8, seed: 7, bug: 'bullmq-2979', timeLimitMs: 120_000, shrinkTimeLimitMs: 1_000, acceptedClauses: ['PROCESS-LOSS-01'] });
       expect(report.acceptedViolations['PROCESS-LOSS-01'] ?? 0).toBeGreaterThan(0);
       if (report.found) expect(report.targetClauses.some((clauseId) => clauseId !== 'PROCESS-LOSS-01')).toBe(true);
       else expect(report.detectionRuns).toBe(8);
