@@ -389,9 +389,12 @@ async function judgeExplore(copy: string, out: string, suiteFlaky: string[]): Pr
   const error = notAVerdict('explore', outcome, exploreMsMax);
   if (error !== null) return { kind: 'bench-error', detail: error };
   const inconclusiveRuns = Number(/\((\d+) inconclusive\)/.exec(outcome.stdout)?.[1] ?? 0);
+  const firstInconclusive = /inconclusive run (\d+): (.*)/.exec(outcome.stdout);
+  const inconclusiveNote =
+    inconclusiveRuns > 0 ? ` (${inconclusiveRuns} inconclusive${firstInconclusive ? `; run ${firstInconclusive[1]}: ${oneLine(firstInconclusive[2]!, 120)}` : ''})` : '';
   const suiteNote = suiteFlaky.length > 0 ? ` (suite: ${listed(suiteFlaky)} failed once, passed on a rerun)` : '';
   if (outcome.code === 0) {
-    return { kind: 'survived', detail: `suite passed${suiteNote}; explore: no violation in ${exploreRuns} runs${inconclusiveRuns > 0 ? ` (${inconclusiveRuns} inconclusive)` : ''}` };
+    return { kind: 'survived', detail: `suite passed${suiteNote}; explore: no violation in ${exploreRuns} runs${inconclusiveNote}` };
   }
   if (outcome.code === 3) {
     const reason = /inconclusive run \d+: (.*)/.exec(outcome.stdout)?.[1] ?? (lastLine(outcome.stderr) || lastLine(outcome.stdout));
