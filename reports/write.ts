@@ -70,7 +70,7 @@ export function needsRepro(outcome: ScenarioOutcome): boolean {
  * null for a result that gets none: the one assignment both writeReports and the HTML
  * report's links use.
  */
-export function reproDirectoryNames(results: readonly ScenarioResult[]): Array<string | null> {
+export function reproDirectoryNames(results: readonly Pick<ScenarioResult, 'scenario' | 'outcome'>[]): Array<string | null> {
   const taken = new Set<string>();
   return results.map((result) => {
     if (!needsRepro(result.outcome)) return null;

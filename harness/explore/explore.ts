@@ -79,6 +79,8 @@ export interface ExploreProgress {
   phase: 'detect' | 'shrink';
   /** In detection: the run's number in the seed's sequence (1-based); in shrinking: shrink runs so far (count). */
   run: number;
+  /** Runs made so far in this phase (count): in detection, of the shard's range only. */
+  done: number;
   /** Runs this phase will make at most (count): the shard's share of `runs` in detection. */
   total: number;
   /** Detection runs so far that failed (count), accepted ones not counted. */
@@ -203,6 +205,7 @@ async function campaign(
     options.onProgress?.({
       phase,
       run: phase === 'detect' ? drawn : runCount,
+      done: runCount,
       total: phase === 'detect' ? Math.max(0, lastRun - firstRun + 1) : runCount,
       failures,
       inconclusive: inconclusiveRuns,

@@ -25,7 +25,7 @@ import { environment } from '../../environment.ts';
 import { campaignSuite, type CampaignContext } from '../../explore/campaign-suite.ts';
 import { arbitraryOptionsFor, explore, type ExploreReport } from '../../explore/explore.ts';
 import { suiteExitCode, type ScenarioResult } from '../../result.ts';
-import { parseShard, shardLabel, shardRunRange } from '../../shard/shard.ts';
+import { parseShard, shardLabel } from '../../shard/shard.ts';
 import { exitCodes, UsageError } from '../exit-codes.ts';
 import type { EngineCommand } from '../../engine-process/engine-command.ts';
 import { EnginePool } from '../../engine-process/engine-pool.ts';
@@ -107,7 +107,7 @@ export async function exploreCommand(options: ExploreCommandOptions): Promise<nu
   const runs = parseRuns(options.runs);
   const timeLimitMs = parseDuration('--time-limit', options.timeLimit);
   const shrinkTimeLimitMs = parseDuration('--shrink-time-limit', options.shrinkTimeLimit);
-  parseAccepted(options.accept);
+  const acceptedClauses = parseAccepted(options.accept);
   const coverageMin = parseCoverageMin(options.coverageMin);
   // Coverage is judged on runs; a dry run judges none, so there is nothing to count.
   if (options.dryRun && options.stats) throw new UsageError('explore: --stats needs runs (it counts the runs whose checking exercised each clause); drop --dry-run');
@@ -125,7 +125,7 @@ export async function exploreCommand(options: ExploreCommandOptions): Promise<nu
       }
       return exitCodes.conformant;
     }
-    return await exploreWithPool(options, engine, pool, bug, seed, runs, timeLimitMs, shrinkTimeLimitMs, coverageMin);
+    return await exploreWithPool(options, engine, pool, bug, seed, runs, timeLimitMs, shrinkTimeLimitMs, coverageMin, acceptedClauses);
   } finally {
     await pool.close();
   }
@@ -141,15 +141,14 @@ async function exploreWithPool(
   timeLimitMs: number,
   shrinkTimeLimitMs: number,
   coverageMin: CoverageMinimum | undefined,
+  acceptedClauses: string[],
 ): Promise<number> {
   const probe = await probeEngine(pool, bug);
   const replayFlags = `--seed ${seed}${bug ? ` --bug ${bug}` : ''}${options.engine ? ` --engine ${JSON.stringify(options.engine)}` : ''}`;
   console.log(`flowconform explore: seed ${seed}, up to ${runs} runs in ${timeLimitMs / 1000} s, engine ${probe.name} ${probe.version}${bug ? `, bug profile ${bug}` : ''} (rerun: npx flowconform explore ${replayFlags} --runs ${runs})`);
   const started = Date.now();
   const shard = parseShard(options.shard);
-  // Runs before the shard's range are drawn, not run: progress counts from the first.
-  const report0 = shardRunRange(runs, shard).first - 1;
-  const detectProgress = createProgress({ label: `explore${shard.count > 1 ? ` ${shardLabel(shard)}` : ''}` });
+  const detectProgress = createProgress({ label: `explore${shardLabel(shard) ? ` ${shardLabel(shard)}` : ''}` });
   let progress = detectProgress;
   const report = await explore({
     runs,
@@ -160,7 +159,7 @@ async function exploreWithPool(
     timeLimitMs,
     shrinkTimeLimitMs,
     stopOnInconclusive: options.stopOnInconclusive === true,
-    acceptedClauses: parseAccepted(options.accept),
+    acceptedClauses,
     withholdEvents: options.withholdEvents === true,
     shard,
     onProgress: (update) => {
@@ -169,7 +168,7 @@ async function exploreWithPool(
         progress = createProgress({ label: 'explore shrink' });
       }
       progress.update(
-        { done: update.phase === 'detect' ? update.run - report0 : update.run, total: update.total, failures: update.failures, inconclusive: update.inconclusive, seed: update.seed },
+        { done: update.done, total: update.total, failures: update.failures, inconclusive: update.inconclusive, seed: update.seed },
         `${update.phase === 'detect' ? `run ${update.run}` : `shrink ${update.run}`} · ${update.steps} steps · ${update.outcome}`,
       );
     },
@@ -200,7 +199,7 @@ async function exploreWithPool(
     startedMs: started,
     environment: environment(),
     stopOnInconclusive: options.stopOnInconclusive === true,
-    acceptedClauses: parseAccepted(options.accept),
+    acceptedClauses,
     ...(coverageMin === undefined ? {} : { coverageMinimum: coverageMin }),
     written,
   });
@@ -211,7 +210,7 @@ async function exploreWithPool(
   await writeStepSummary(toSummaryJson(suite));
 
   const runsPerSecond = report.detectionRuns / Math.max(report.detectionMs / 1000, 0.001);
-  const ran = `${report.detectionRuns} run(s)${shard.count > 1 ? ` (runs ${report.firstRun}–${report.lastRun} of ${runs}, shard ${shardLabel(shard)})` : ''}`;
+  const ran = `${report.detectionRuns} run(s)${shardLabel(shard) ? ` (runs ${report.firstRun}–${report.lastRun} of ${runs}, shard ${shardLabel(shard)})` : ''}`;
   if (report.stoppedOnInconclusive) {
     console.log(`explore: stopped at inconclusive run ${report.inconclusive.at(-1)!.run} (--stop-on-inconclusive): ${report.inconclusive.at(-1)!.reason}`);
     console.log(`  scenario: ${written!.file}`);

@@ -25,6 +25,7 @@ import type { SpecCoverage } from '../../coverage/spec-coverage-types.ts';
 import { suiteExitCode, type EngineInfo, type ScenarioResult, type SuiteResult } from '../../result.ts';
 import type { TraceEvent } from '../../../trace/events.ts';
 import { UsageError } from '../exit-codes.ts';
+import { readTrace } from './check.ts';
 
 /** One shard's reports: its directory and its summary. */
 export interface ShardReports {
@@ -65,9 +66,7 @@ async function traceOf(scenario: SummaryScenario, directory: string): Promise<Tr
   if (scenario.tracePath === null) return [];
   const candidates = [path.resolve(scenario.tracePath), path.join(directory, 'traces', path.basename(scenario.tracePath))];
   const found = candidates.find((candidate) => existsSync(candidate));
-  if (found === undefined) return [];
-  const text = await readFile(found, 'utf8');
-  return text.split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line) as TraceEvent);
+  return found === undefined ? [] : readTrace(found);
 }
 
 function engineOf(summary: SummaryJson): EngineInfo | null {
@@ -152,7 +151,7 @@ export async function mergeCommand(directories: string[], options: { out: string
   const names = reproDirectoryNames(suite.results);
   let index = 0;
   for (const { directory, summary } of shards) {
-    const shardNames = reproDirectoryNames(summary.scenarios.map((scenario) => ({ scenario: scenario.name, outcome: scenario.outcome }) as ScenarioResult));
+    const shardNames = reproDirectoryNames(summary.scenarios.map((scenario) => ({ scenario: scenario.name, outcome: scenario.outcome })));
     for (const shardName of shardNames) {
       const mergedName = names[index++];
       if (shardName === null || mergedName === null || mergedName === undefined) continue;

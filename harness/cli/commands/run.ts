@@ -10,7 +10,7 @@ import { loadScenarios } from '../../../scenarios/schema/load.ts';
 import { formatConsoleSummary, formatCoverageBlock, formatCoverageShortfalls, formatEngineLine, formatScenarioLine, toSummaryJson, writeReports } from '../../../reports/index.ts';
 import { createProgress } from '../../../reports/progress.ts';
 import { writeStepSummary } from '../../../reports/step-summary.ts';
-import { parseShard, shardItems } from '../../shard/shard.ts';
+import { parseShard, shardItems, shardLabel } from '../../shard/shard.ts';
 import { coverageShortfalls, coverageTotals, type CoverageMinimum } from '../../coverage/coverage-totals.ts';
 import type { ScenarioResult, SuiteResult } from '../../result.ts';
 import { suiteExitCode } from '../../result.ts';
@@ -62,7 +62,8 @@ async function runWithPool(
   const probe = await probeEngine(pool, bug);
   const outDir = options.out;
   const color = pc.isColorSupported;
-  const shardText = options.shard === undefined ? '' : ` (shard ${options.shard.trim()})`;
+  const shard = shardLabel(parseShard(options.shard));
+  const shardText = shard ? ` (shard ${shard})` : '';
   console.log(`flowconform ${command}: ${scenarios.length} scenario(s)${shardText}, engine ${probe.name} ${probe.version}${bug ? `, bug profile ${bug}` : ''}, seed ${seed}, reports in ${outDir}`);
   const counts = { done: 0, total: scenarios.length, failures: 0, inconclusive: 0, seed };
   const progress = createProgress({ label: command });
