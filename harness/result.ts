@@ -6,7 +6,7 @@ import type { Capabilities } from '../protocol/capabilities.ts';
 import type { Step } from '../scenarios/schema/steps.ts';
 import type { ClauseFamily } from '../spec/clauses/registry.ts';
 import type { TraceEvent } from '../trace/events.ts';
-import { coverageShortfalls, coverageTotals, type CoverageMinimum } from './coverage/coverage-totals.ts';
+import { coverageShortfalls, coverageTotals, type CoverageMinimum, type CoverageShortfall } from './coverage/coverage-totals.ts';
 import type { SpecCoverage } from './coverage/spec-coverage-types.ts';
 
 /** Jepsen's three-valued validity: false ranks over 'unknown' over true. */
@@ -170,6 +170,15 @@ export function suiteExitCode(suite: SuiteResult): 0 | 1 | 3 {
   const inconclusive = suite.results.filter((result) => result.outcome === 'inconclusive').length;
   const ran = suite.results.filter((result) => result.outcome !== 'not-applicable').length;
   if (inconclusive > 0 && (policy.inconclusiveWhen === 'any' || inconclusive === ran)) return 3;
-  if (suite.coverage && suite.coverageMinimum && coverageShortfalls(coverageTotals(suite.coverage), suite.coverageMinimum).length > 0) return 1;
+  if (suiteCoverageShortfalls(suite).length > 0) return 1;
   return 0;
+}
+
+/**
+ * The measures of a suite's coverage below its `coverageMinimum` (`--coverage-min`), in
+ * the order states, transitions, clauses; [] when no minimum was asked, no coverage was
+ * computed, or every measure is met. The one place `--coverage-min` is decided.
+ */
+export function suiteCoverageShortfalls(suite: Pick<SuiteResult, 'coverage' | 'coverageMinimum'>): CoverageShortfall[] {
+  return suite.coverage && suite.coverageMinimum ? coverageShortfalls(coverageTotals(suite.coverage), suite.coverageMinimum) : [];
 }

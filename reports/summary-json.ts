@@ -6,6 +6,7 @@
  */
 import {
   scriptedSuitePolicy,
+  suiteCoverageShortfalls,
   suiteExitCode,
   type SuitePolicy,
   type EngineInfo,
@@ -14,7 +15,7 @@ import {
   type SuiteResult,
   type Validity,
 } from '../harness/result.ts';
-import { clausePercent, coverageShortfalls, coverageTotals, type CoverageMeasure, type CoverageMeasureName, type CoverageMinimum } from '../harness/coverage/coverage-totals.ts';
+import { clausePercent, coverageTotals, type CoverageMeasure, type CoverageMeasureName, type CoverageMinimum } from '../harness/coverage/coverage-totals.ts';
 import type { MachineCoverage, SpecCoverage } from '../harness/coverage/spec-coverage-types.ts';
 import type { Capabilities } from '../protocol/capabilities.ts';
 import type { ClauseFamily } from '../spec/clauses/registry.ts';
@@ -203,7 +204,7 @@ export function summaryCoverage(coverage: SpecCoverage, minimum?: CoverageMinimu
       percent: roundPercent(clausePercent(clause, coverage)),
     })),
     minimum: minimum === undefined ? null : { ...minimum },
-    shortfalls: (minimum === undefined ? [] : coverageShortfalls(totals, minimum)).map((shortfall) => ({
+    shortfalls: suiteCoverageShortfalls({ coverage, coverageMinimum: minimum }).map((shortfall) => ({
       measure: shortfall.measure,
       percent: roundPercent(shortfall.percent),
       minimumPercent: shortfall.minimumPercent,
@@ -218,6 +219,7 @@ export function summaryCoverage(coverage: SpecCoverage, minimum?: CoverageMinimu
  * does not leak into the summary unnoticed.
  */
 export function toSummaryJson(suite: SuiteResult): SummaryJson {
+  const policy = suite.policy ?? scriptedSuitePolicy;
   return {
     schemaVersion: summarySchemaVersion,
     command: suite.command,
@@ -254,6 +256,6 @@ export function toSummaryJson(suite: SuiteResult): SummaryJson {
       missingCapabilities: [...result.missingCapabilities],
     })),
     coverage: suite.coverage === undefined ? null : summaryCoverage(suite.coverage, suite.coverageMinimum),
-    policy: { inconclusiveWhen: (suite.policy ?? scriptedSuitePolicy).inconclusiveWhen, acceptedClauses: [...(suite.policy ?? scriptedSuitePolicy).acceptedClauses] },
+    policy: { inconclusiveWhen: policy.inconclusiveWhen, acceptedClauses: [...policy.acceptedClauses] },
   };
 }

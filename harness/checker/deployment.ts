@@ -53,6 +53,23 @@ function runRemovals(history: History): RunRemoval[] {
   return removals;
 }
 
+/** Deployment updates the engine answered ok: deploys of a deployment that already existed. */
+function deploymentUpdates(history: History): RequestEvent[] {
+  return history.requests.filter((request) => request.op === 'deploy' && request.outcome === 'ok' && request.answer.created === false);
+}
+
+/**
+ * The last transition of each run before trace position `seq` (at or before it when
+ * `inclusive`), by run id in the order the runs first appear.
+ */
+function lastRunTransitionsBefore(history: History, seq: number, { inclusive }: { inclusive: boolean }): Map<string, TransitionEvent> {
+  const last = new Map<string, TransitionEvent>();
+  for (const transition of history.transitions) {
+    if (transition.entity === 'run' && (inclusive ? transition.seq <= seq : transition.seq < seq)) last.set(transition.id, transition);
+  }
+  return last;
+}
+
 /**
  * The runs a deployment update had to delete or keep: runs of its deployment present and
  * not terminal when the update's step began (by their `deploymentId`, or named by a
@@ -61,10 +78,8 @@ function runRemovals(history: History): RunRemoval[] {
 function runsBeforeUpdate(history: History, facts: RunFacts, update: RequestEvent, removals: readonly RunRemoval[]): Set<string> {
   const deploymentId = String(update.args.deployment);
   const moment = history.stepBeginBefore(update.seq) ?? update;
-  const last = new Map<string, TransitionEvent>();
-  for (const transition of history.transitions) if (transition.entity === 'run' && transition.seq < moment.seq) last.set(transition.id, transition);
   const runs = new Set<string>();
-  for (const [runId, transition] of last) {
+  for (const [runId, transition] of lastRunTransitionsBefore(history, moment.seq, { inclusive: false })) {
     if (isTerminal('run', transition.to) || removals.some((removal) => removal.id === runId && removal.seq < moment.seq)) continue;
     if (facts.attribute(runId, 'deploymentId', transition.seq) === deploymentId) runs.add(runId);
   }
@@ -114,7 +129,7 @@ export const updateDeletesOnlyFutureScheduled: ClauseChecker = (history) => {
   // and any other removal judged below (a run that vanished, or a delete by an update the
   // trace holds no request of), once per run.
   const considered = new Set<string>();
-  for (const update of history.requests.filter((request) => request.op === 'deploy' && request.outcome === 'ok' && request.answer.created === false)) {
+  for (const update of deploymentUpdates(history)) {
     const runs = runsBeforeUpdate(history, facts, update, removals);
     if (runs.size > 0) verdict.exercised();
     for (const runId of runs) considered.add(runId);
@@ -155,18 +170,11 @@ export const backlogExecuted: ClauseChecker = (history) => {
   const seen = new Set<string>();
   /** Runs already reported as lacking an attribute, so each is named once. */
   const undecided = new Set<string>();
-  const updates = history.requests.filter((request) => request.op === 'deploy' && request.outcome === 'ok' && request.answer.created === false);
   const removals = runRemovals(history);
-  for (const update of updates) {
+  for (const update of deploymentUpdates(history)) {
     const deploymentId = String(update.args.deployment);
     const moment = history.stepBeginBefore(update.seq) ?? update;
-    const backlog = new Map<string, TransitionEvent>();
-    for (const transition of history.transitions) {
-      if (transition.entity !== 'run' || transition.seq > moment.seq) continue;
-      backlog.set(transition.id, transition);
-    }
-    let hasBacklog = false;
-    for (const [runId, last] of backlog) {
+    for (const [runId, last] of lastRunTransitionsBefore(history, moment.seq, { inclusive: true })) {
       if (seen.has(runId) || undecided.has(runId)) continue;
       const state = runStateOf(verdict, last);
       if (!state || state.type !== 'SCHEDULED') continue;
@@ -187,8 +195,7 @@ export const backlogExecuted: ClauseChecker = (history) => {
       if (!overdue && !(scheduledStartMs! <= moment.timeMs)) continue;
       if (removals.some((removal) => removal.id === runId && removal.seq < moment.seq)) continue;
       // The situation: an update with a backlog, counted once per update.
-      if (!hasBacklog) verdict.exercised();
-      hasBacklog = true;
+      verdict.exercisedOnce(`update@${update.seq}`);
       seen.add(runId);
       const after = history.transitionsOf('run', runId).filter((transition) => transition.seq > moment.seq);
       const deleted = removals.find((removal) => removal.id === runId && removal.seq > moment.seq);
@@ -232,7 +239,7 @@ export const oneRunPerSlot: ClauseChecker = (history) => {
       const slot = `${deploymentId}@${slotMs}`;
       slotOf.set(event.id, slot);
       // The situation: a schedule slot that got a run, counted once per slot.
-      if (!live.has(slot)) verdict.exercised();
+      verdict.exercisedOnce(slot);
       const runs = live.get(slot) ?? new Set<string>();
       runs.add(event.id);
       live.set(slot, runs);

@@ -14,7 +14,6 @@ import {
   type MetaEvent,
   type ObserveEvent,
   type ObserveProcessEvent,
-  type ProcessEvent,
   type RequestEvent,
   type TraceEvent,
   type TransitionEvent,
@@ -183,9 +182,14 @@ export class History {
    * the trace ends too soon. For unknown reasons: `… before <what>`.
    */
   notCovered(deadline: number, what: string): string {
-    if (Number.isFinite(deadline)) this.openUntil = Math.max(this.openUntil, deadline);
+    this.keepOpenUntil(deadline);
     if (deadline === Infinity) return `the engine was still down (crashed or stopped) when the trace ended, so ${what} cannot be judged`;
     return `the trace ends ${Math.round(deadline - this.endWallMs)} ms before ${what}`;
+  }
+
+  /** Counts a bound ending at `deadline` as open (`openBoundsEndWallMs`); one that ends only after the engine comes back up (Infinity) is not. */
+  private keepOpenUntil(deadline: number): void {
+    if (Number.isFinite(deadline)) this.openUntil = Math.max(this.openUntil, deadline);
   }
 
   /**
@@ -274,7 +278,7 @@ export class History {
    * `notCovered`, so the runner keeps looking while the bound has not passed.
    */
   notSeenAfter(deadline: number, what: string): string {
-    if (Number.isFinite(deadline)) this.openUntil = Math.max(this.openUntil, deadline);
+    this.keepOpenUntil(deadline);
     return `no read of /proc at or after ${Math.round(deadline)} ms shows ${what}`;
   }
 
@@ -299,14 +303,14 @@ export class History {
   }
 
   /**
-   * The first sign before teardown that the process was dead: a /proc read that found it
-   * gone or a zombie, or the engine's exit event for it. Undefined when there is none.
+   * Was the process seen dead before teardown: by a /proc read that found it gone or a
+   * zombie, or by the engine's exit event for it?
    */
-  processSeenDead(pid: number): ObserveProcessEvent | ProcessEvent | undefined {
-    const read = (this.processObservations.get(pid) ?? []).find((observation) => !observation.alive && observation.seq < this.teardownSeq);
-    const exit = this.events.find((event): event is ProcessEvent => event.kind === 'process' && event.action === 'exit' && event.pid === pid && event.seq < this.teardownSeq);
-    if (read === undefined || exit === undefined) return read ?? exit;
-    return read.seq < exit.seq ? read : exit;
+  processSeenDead(pid: number): boolean {
+    return (
+      (this.processObservations.get(pid) ?? []).some((observation) => !observation.alive && observation.seq < this.teardownSeq) ||
+      this.events.some((event) => event.kind === 'process' && event.action === 'exit' && event.pid === pid && event.seq < this.teardownSeq)
+    );
   }
 
   /** Was the process read in /proc before teardown (not only by the sweep after it)? */

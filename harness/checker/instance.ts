@@ -177,7 +177,6 @@ function storedByFirstLook(history: History, acks: readonly RequestEvent[], verd
   let neverShown = 0;
   for (const ack of acks) {
     const seen = firstSeen.get(ack.requestId);
-    const firstLook = reads.find((observe) => observe.seq > ack.seq);
     if (seen === undefined) {
       neverShown += 1;
       continue;
@@ -186,6 +185,7 @@ function storedByFirstLook(history: History, acks: readonly RequestEvent[], verd
       verdict.exercised();
       continue;
     }
+    const firstLook = reads.find((observe) => observe.seq > ack.seq);
     if (firstLook === undefined || firstLook.look === undefined || seen.look === undefined) {
       verdict.unknown('the trace does not number its looks (`observe.look`), so whether each command was shown by the first read after its answer cannot be told');
       continue;
@@ -216,12 +216,10 @@ export const commandsNeverVanish: ClauseChecker = (history) => {
     const requestId = event.kind === 'observe' ? event.requestId : event.kind === 'transition' ? event.attributes?.requestId : undefined;
     if ((event.kind === 'observe' || event.kind === 'transition') && event.entity === 'instance' && requestId !== undefined) requestsWithInstance.add(requestId);
   }
-  /** The situation: a command the trace shows stored (any transition of it), counted once per command. */
-  const commands = new Set<string>();
   for (const event of history.events) {
     if (event.kind === 'transition' && event.entity === 'command') {
-      if (!commands.has(event.id)) verdict.exercised();
-      commands.add(event.id);
+      // The situation: a command the trace shows stored (any transition of it), counted once per command.
+      verdict.exercisedOnce(event.id);
       if (event.to === 'CONSUMED' || event.to === 'ERROR') {
         ended.add(event.id);
         open.delete(event.id);

@@ -166,15 +166,13 @@ export const leftoversAdoptedOrKilled: ClauseChecker = (history) => {
     const at = covered ? deadline : history.endWallMs;
     const note = history.boundNote(restart.wallMs, boundMs);
     const engines = new Set([crash.pid, restart.pid]);
-    // The situation: a restart with processes left behind, counted once per restart.
-    let leftBehind = false;
     for (const [pid, observations] of byPid) {
       if (engines.has(pid)) continue;
       const atCrash = observations.filter((observation) => observation.seq < crash.seq).at(-1);
       const bornWhileDown = observations.some((observation) => observation.alive && observation.seq > crash.seq && observation.seq < restart.seq);
       if (!atCrash?.alive && !bornWhileDown) continue;
-      if (!leftBehind) verdict.exercised();
-      leftBehind = true;
+      // The situation: a restart with processes left behind, counted once per restart.
+      verdict.exercisedOnce(`restart@${restart.seq}`);
       const owner = observations.at(-1)!.owner;
       const left = `process ${pid} (owner ${owner}), left behind by the crash (seq ${crash.seq})`;
       const seen = history.processAliveAt(pid, at);

@@ -69,7 +69,7 @@ export const cancelledTreeDead: ClauseChecker = (history) => {
     for (const { pid, owner } of tree) {
       const seen = history.processSeenAliveFrom(pid, at);
       if (seen) alive.push({ pid, owner, seen });
-      else if (history.processSeenDead(pid) === undefined && history.processReadBeforeTeardown(pid)) undecided.push({ pid, owner });
+      else if (!history.processSeenDead(pid) && history.processReadBeforeTeardown(pid)) undecided.push({ pid, owner });
     }
     if (alive.length === 0 && undecided.length === 0) continue;
     if (alive.length === 0) {
@@ -107,15 +107,13 @@ export const subflowsCancelled: ClauseChecker = (history) => {
   const judged = new Set<string>();
   for (const parent of parents) {
     const deadline = history.deadlineAfter(parent.wallMs, boundMs);
-    // The situation: a cancelled parent with at least one subflow not terminal at its cancel.
-    let hadOpenSubflow = false;
     for (const subflowId of history.descendantRuns(parent.id)) {
       if (judged.has(subflowId)) continue;
       const before = history.stateBefore('run', subflowId, parent.seq + 1);
       if (before && isTerminal('run', before.to)) continue;
       judged.add(subflowId);
-      if (!hadOpenSubflow) verdict.exercised();
-      hadOpenSubflow = true;
+      // The situation: a cancelled parent with at least one subflow not terminal at its cancel.
+      verdict.exercisedOnce(`cancel@${parent.seq}`);
       const afterParent = history.transitionsOf('run', subflowId).filter((transition) => transition.seq > parent.seq && transition.seq < history.teardownSeq);
       const done = afterParent.find((transition) => transition.to === 'CANCELLED');
       if (done && done.wallMs <= deadline) continue;
@@ -143,7 +141,7 @@ export const killFailuresBounded: ClauseChecker = (history) => {
     if (event.kind !== 'process' || event.action !== 'kill-failed') continue;
     if (!event.error) verdict.violation(`a kill of ${event.owner} failed without saying why`, event.seq, event.owner);
     // The situation: an owner whose kill failed (a kill that works leaves nothing to bound).
-    if (!failures.has(event.owner)) verdict.exercised();
+    verdict.exercisedOnce(event.owner);
     const count = (failures.get(event.owner) ?? 0) + 1;
     failures.set(event.owner, count);
     if (count === history.bounds.killAttemptsMax + 1) {

@@ -9,6 +9,7 @@ export class VerdictBuilder {
   private readonly violations: Violation[] = [];
   private readonly unknownReasons: string[] = [];
   private exercisedCount = 0;
+  private readonly exercisedKeys = new Set<string>();
 
   constructor(private readonly clauseId: string) {}
 
@@ -28,6 +29,16 @@ export class VerdictBuilder {
    */
   exercised(count = 1): void {
     this.exercisedCount += count;
+  }
+
+  /**
+   * Counts the situation named `key` once, however often it is met (a slot that got a
+   * run, an update with a backlog, …): the first call with a key counts, later ones do not.
+   */
+  exercisedOnce(key: string): void {
+    if (this.exercisedKeys.has(key)) return;
+    this.exercisedKeys.add(key);
+    this.exercised();
   }
 
   build(): ClauseVerdict {

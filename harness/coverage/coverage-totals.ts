@@ -80,12 +80,3 @@ export function coverageShortfalls(totals: CoverageTotals, minimum: CoverageMini
   }
   return shortfalls;
 }
-
-/**
- * The exit code of a command whose coverage fell short: a conformant result (0) becomes
- * 1, since the suite did not show what it was required to; a worse code (1 violated, 2
- * usage, 3 inconclusive) stands.
- */
-export function exitCodeWithCoverage(code: number, shortfalls: readonly CoverageShortfall[]): number {
-  return code === 0 && shortfalls.length > 0 ? 1 : code;
-}

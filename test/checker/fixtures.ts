@@ -26,6 +26,20 @@ export function createRun(trace: TraceBuilder, id: string, attributes: Partial<R
   });
 }
 
+/**
+ * A run the engine pushes (PENDING), then read back PENDING and RUNNING: a kind it pushes
+ * transitions of, so nothing is derived from the read-backs (no RUNNING state).
+ */
+export function pushedRunReadBackRunning(): TraceEvent[] {
+  const trace = new TraceBuilder();
+  trace.meta();
+  trace.move('run', 'r1', 'PENDING', { cause: 'execute' });
+  trace.observe('run', 'r1', 'PENDING');
+  trace.observe('run', 'r1', 'RUNNING');
+  trace.end();
+  return trace.build();
+}
+
 /** PENDING then RUNNING (or RUNNING/Retrying), counting the attempt in `runCount` as Prefect does. */
 export function startRun(trace: TraceBuilder, id: string, options: { retrying?: boolean } = {}): TransitionEvent {
   trace.move('run', id, 'PENDING', { cause: 'worker-acquired' });
@@ -326,6 +340,17 @@ export function deploymentStory(options: DeploymentOptions = {}): DeploymentStor
 
 export const workflowIds = { workflow: 'wf-1', task: 'task-1', taskPid: 5101, listener: 'archive' } as const;
 
+/**
+ * A workflow started with one task, SCHEDULED then IN_PROGRESS, as the engine writes it;
+ * with `taskPid`, the spawn of the task's process too.
+ */
+export function startWorkflowWithTask(trace: TraceBuilder, ids: { workflow: string; task: string; taskPid?: number }): void {
+  trace.move('workflow', ids.workflow, 'RUNNING', { cause: 'start-workflow' });
+  trace.move('task', ids.task, 'SCHEDULED', { parentId: ids.workflow, cause: 'decide' });
+  trace.move('task', ids.task, 'IN_PROGRESS', { cause: 'poll' });
+  if (ids.taskPid !== undefined) trace.processEvent('spawn', ids.task, { pid: ids.taskPid });
+}
+
 export interface TerminateOptions {
   bounds?: Partial<Bounds>;
   /** cancelNonTerminalTasks ran (false: the listener's exception skipped it). */
@@ -375,10 +400,7 @@ export function terminateStory(options: TerminateOptions = {}): TerminateStory {
   trace.meta(bounds);
   trace.atWall(10);
   trace.step(0, 'begin', { startWorkflow: { workflow } });
-  trace.move('workflow', workflow, 'RUNNING', { cause: 'start-workflow' });
-  trace.move('task', task, 'SCHEDULED', { parentId: workflow, cause: 'decide' });
-  trace.move('task', task, 'IN_PROGRESS', { cause: 'poll' });
-  trace.processEvent('spawn', task, { pid: taskPid });
+  startWorkflowWithTask(trace, { workflow, task, taskPid });
   trace.request('start-workflow', 'req-start', { args: { workflow }, answer: { workflow } });
   trace.step(0, 'end', {}, { outcome: 'ok' });
   trace.observe('workflow', workflow, 'RUNNING', { archived: false });

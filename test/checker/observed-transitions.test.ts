@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { checkTrace } from '../../harness/checker/check.ts';
 import { withObservedTransitions } from '../../harness/checker/observed-transitions.ts';
 import type { TransitionEvent } from '../../trace/events.ts';
+import { pushedRunReadBackRunning } from './fixtures.ts';
 import { TraceBuilder } from './trace-builder.ts';
 
 function derived(events: ReturnType<TraceBuilder['build']>): TransitionEvent[] {
@@ -38,13 +39,7 @@ describe('transitions derived from read-backs', () => {
   });
 
   it('derives nothing for a kind the engine pushes transitions of', () => {
-    const trace = new TraceBuilder();
-    trace.meta();
-    trace.move('run', 'r1', 'PENDING', { cause: 'execute' });
-    trace.observe('run', 'r1', 'PENDING');
-    trace.observe('run', 'r1', 'RUNNING');
-    trace.end();
-    expect(derived(trace.build())).toEqual([]);
+    expect(derived(pushedRunReadBackRunning())).toEqual([]);
   });
 
   it('leaves skipped states to OBSERVE-01: a run first seen RUNNING is no TRANSITION-01 violation', () => {

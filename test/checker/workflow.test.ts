@@ -13,7 +13,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { defaultBounds } from '../../trace/events.ts';
-import { terminateStory, workflowIds } from './fixtures.ts';
+import { startWorkflowWithTask, terminateStory, workflowIds } from './fixtures.ts';
 import { TraceBuilder } from './trace-builder.ts';
 import { expectHolds, expectUnknown, expectViolated, judge } from './verdicts.ts';
 
@@ -40,9 +40,7 @@ describe('WF-TERMINAL-01: a workflow read back terminal has no non-terminal task
     const atBound = (lateByMs: number) => {
       const trace = new TraceBuilder();
       trace.meta();
-      trace.move('workflow', workflow, 'RUNNING', { cause: 'start-workflow' });
-      trace.move('task', task, 'SCHEDULED', { parentId: workflow, cause: 'decide' });
-      trace.move('task', task, 'IN_PROGRESS', { cause: 'poll' });
+      startWorkflowWithTask(trace, { workflow, task });
       trace.observe('task', task, 'IN_PROGRESS', { parentId: workflow });
       trace.atWall(1000);
       trace.move('workflow', workflow, 'TERMINATED', { cause: 'terminate' });
@@ -128,10 +126,7 @@ function workerKilledBeforeTerminate(outcome: 'fail' | 'info', options: { termin
   trace.meta();
   trace.atWall(10);
   trace.step(0, 'begin', { startWorkflow: { workflow } });
-  trace.move('workflow', workflow, 'RUNNING', { cause: 'start-workflow' });
-  trace.move('task', task, 'SCHEDULED', { parentId: workflow, cause: 'decide' });
-  trace.move('task', task, 'IN_PROGRESS', { cause: 'poll' });
-  trace.processEvent('spawn', task, { pid: taskPid });
+  startWorkflowWithTask(trace, { workflow, task, taskPid });
   if (options.terminatedAnyway) {
     trace.move('task', secondTask, 'SCHEDULED', { parentId: workflow, cause: 'decide' });
     trace.move('task', secondTask, 'IN_PROGRESS', { cause: 'poll' });
@@ -274,9 +269,7 @@ describe('checker regressions', () => {
     // workflow, though the clause names both core steps.
     const trace = new TraceBuilder();
     trace.meta();
-    trace.move('workflow', workflow, 'RUNNING', { cause: 'start-workflow' });
-    trace.move('task', task, 'SCHEDULED', { parentId: workflow, cause: 'decide' });
-    trace.move('task', task, 'IN_PROGRESS', { cause: 'poll' });
+    startWorkflowWithTask(trace, { workflow, task });
     trace.atWall(1000);
     trace.step(0, 'begin', { terminate: { workflow } });
     trace.request('terminate-workflow', 'req-terminate', { args: { workflow } });

@@ -7,7 +7,7 @@
  * usage errors, which are raised before any engine starts.
  */
 import { describe, expect, it } from 'vitest';
-import { coverageShortfalls, coverageTotals, exitCodeWithCoverage, type CoverageTotals } from '../../harness/coverage/coverage-totals.ts';
+import { coverageShortfalls, coverageTotals, type CoverageTotals } from '../../harness/coverage/coverage-totals.ts';
 import { UsageError } from '../../harness/cli/exit-codes.ts';
 import { parseCoverageMin } from '../../harness/cli/options.ts';
 import { suiteExitCode } from '../../harness/result.ts';
@@ -85,14 +85,6 @@ describe('coverage shortfalls and the exit code', () => {
   it('finds none when every named measure is met, exactly met included', () => {
     expect(coverageShortfalls(totals(), { states: 80, clauses: 50 })).toEqual([]);
     expect(coverageShortfalls(totals(), {})).toEqual([]);
-  });
-
-  it('turns a conformant exit into 1 and leaves a worse one', () => {
-    const short = coverageShortfalls(totals(), { states: 100 });
-    expect(exitCodeWithCoverage(0, short)).toBe(1);
-    expect(exitCodeWithCoverage(3, short)).toBe(3);
-    expect(exitCodeWithCoverage(1, short)).toBe(1);
-    expect(exitCodeWithCoverage(0, [])).toBe(0);
   });
 
   it('decides a suite\'s exit code (summary.json and `run`) through the suite\'s coverageMinimum', () => {

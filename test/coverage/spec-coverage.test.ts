@@ -9,12 +9,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { coverageTotals, unexercisedClauses } from '../../harness/coverage/coverage-totals.ts';
-import { addScenario, coverageOf, emptyCoverage, mergeCoverage, scenarioCoverage, type CoverageInput } from '../../harness/coverage/spec-coverage.ts';
+import { coverageOf, emptyCoverage, mergeCoverage, scenarioCoverage, type CoverageInput } from '../../harness/coverage/spec-coverage.ts';
 import type { SpecCoverage } from '../../harness/coverage/spec-coverage-types.ts';
 import type { ClauseVerdict, EngineInfo } from '../../harness/result.ts';
 import { describeMachine } from '../../spec/machine-description.ts';
 import { clausesCheckedFor } from '../../harness/applicability.ts';
 import type { TraceEvent } from '../../trace/events.ts';
+import { pushedRunReadBackRunning } from '../checker/fixtures.ts';
 import { TraceBuilder } from '../checker/trace-builder.ts';
 import { partialEngine } from '../reports/fixtures.ts';
 
@@ -112,13 +113,7 @@ describe('coverage of one scenario', () => {
   });
 
   it('derives nothing for a kind the engine pushes: read-backs of it add no state', () => {
-    const trace = new TraceBuilder();
-    trace.meta();
-    trace.move('run', 'r1', 'PENDING', { cause: 'execute' });
-    trace.observe('run', 'r1', 'PENDING');
-    trace.observe('run', 'r1', 'RUNNING');
-    trace.end();
-    const coverage = scenarioCoverage(result(trace.build()));
+    const coverage = scenarioCoverage(result(pushedRunReadBackRunning()));
     expect(stateCount(coverage, 'run', 'PENDING')).toBe(1);
     expect(stateCount(coverage, 'run', 'RUNNING')).toBe(0);
   });
@@ -212,8 +207,6 @@ describe('merging and totals', () => {
   });
 
   it('folds results one at a time to the same coverage as all at once (a campaign keeps no trace)', () => {
-    const folded = [cancelled, completed].reduce(addScenario, emptyCoverage(partialEngine().capabilities));
-    expect(folded).toEqual(coverageOf([cancelled, completed]));
     expect(mergeCoverage(coverageOf([cancelled]), coverageOf([completed]))).toEqual(coverageOf([cancelled, completed]));
   });
 

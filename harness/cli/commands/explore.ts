@@ -20,11 +20,11 @@ import type { Scenario } from '../../../scenarios/schema/steps.ts';
 import { formatClauseTable, formatCoverageBlock, formatCoverageShortfalls, toSummaryJson, writeReports } from '../../../reports/index.ts';
 import { createProgress } from '../../../reports/progress.ts';
 import { writeStepSummary } from '../../../reports/step-summary.ts';
-import { coverageShortfalls, coverageTotals, type CoverageMinimum } from '../../coverage/coverage-totals.ts';
+import type { CoverageMinimum } from '../../coverage/coverage-totals.ts';
 import { environment } from '../../environment.ts';
 import { campaignSuite, type CampaignContext } from '../../explore/campaign-suite.ts';
 import { arbitraryOptionsFor, explore, type ExploreReport } from '../../explore/explore.ts';
-import { suiteExitCode, type ScenarioResult } from '../../result.ts';
+import { suiteCoverageShortfalls, suiteExitCode, type ScenarioResult } from '../../result.ts';
 import { parseShard, shardLabel } from '../../shard/shard.ts';
 import { exitCodes, UsageError } from '../exit-codes.ts';
 import type { EngineCommand } from '../../engine-process/engine-command.ts';
@@ -181,7 +181,8 @@ async function exploreWithPool(
   const color = pc.isColorSupported;
   console.log(formatCoverageBlock(report.coverage, { color }));
   if (options.stats) console.log(formatClauseTable(report.coverage, { color }));
-  const shortfalls = coverageMin ? coverageShortfalls(coverageTotals(report.coverage), coverageMin) : [];
+  // The same coverage and minimum as the campaign suite built below, whose exit code they decide.
+  const shortfalls = suiteCoverageShortfalls({ coverage: report.coverage, coverageMinimum: coverageMin });
   if (shortfalls.length > 0) console.log(formatCoverageShortfalls(shortfalls, { color }));
 
   // The scenario of the run that ended detection, written out to be replayed.

@@ -11,9 +11,9 @@ import { formatConsoleSummary, formatCoverageBlock, formatCoverageShortfalls, fo
 import { createProgress } from '../../../reports/progress.ts';
 import { writeStepSummary } from '../../../reports/step-summary.ts';
 import { parseShard, shardItems, shardLabel } from '../../shard/shard.ts';
-import { coverageShortfalls, coverageTotals, type CoverageMinimum } from '../../coverage/coverage-totals.ts';
+import type { CoverageMinimum } from '../../coverage/coverage-totals.ts';
 import type { ScenarioResult, SuiteResult } from '../../result.ts';
-import { suiteExitCode } from '../../result.ts';
+import { suiteCoverageShortfalls, suiteExitCode } from '../../result.ts';
 import { runSuite } from '../../suite.ts';
 import type { EngineCommand } from '../../engine-process/engine-command.ts';
 import { EnginePool } from '../../engine-process/engine-pool.ts';
@@ -89,7 +89,7 @@ async function runWithPool(
   await writeStepSummary(toSummaryJson(suite));
   console.log(formatEngineLine(suite.engine, { color }));
   console.log(formatConsoleSummary(suite, { color }).split('\n').at(-1));
-  const shortfalls = suite.coverage && coverageMin ? coverageShortfalls(coverageTotals(suite.coverage), coverageMin) : [];
+  const shortfalls = suiteCoverageShortfalls(suite);
   if (suite.coverage) console.log(formatCoverageBlock(suite.coverage, { color }));
   if (shortfalls.length > 0) console.log(formatCoverageShortfalls(shortfalls, { color }));
   const failed = suite.results.filter((result) => result.outcome === 'fail' || result.outcome === 'inconclusive');
