@@ -24,7 +24,17 @@ export interface EngineContext {
   bug: BugProfileId | null;
   /** Faults the nemesis switched on that act where the engine meets the operating system. */
   faults: OperatingSystemFaults;
+  /** Where teardown is; set by `ReferenceEngine.close` alone. */
+  phase: EnginePhase;
 }
+
+/**
+ * Teardown of the engine: `open` until `close` begins; `closing` while its processes are
+ * killed (no tick runs, no task process starts, failed kills are no longer retried);
+ * `closed` once they are all dead (an exit reported now is ignored: `reset` is about to
+ * close the store, and its lines would go to the next scenario).
+ */
+export type EnginePhase = 'open' | 'closing' | 'closed';
 
 /**
  * Engine-level faults (`set-fault`) that stand for the operating system failing the

@@ -65,11 +65,14 @@ export interface EngineOptions {
 export type Answer = { ok: true; [key: string]: unknown } | { ok: false; code: ErrorCode; error: string };
 
 /** The field of the stored faults row that says each engine-level fault is on. */
-const faultFields: Record<FaultName, 'archiveFailing' | 'commandStoreFailing' | 'processSignalFailing'> = {
+const faultFields: Record<FaultName, Exclude<keyof FaultsState, 'id'>> = {
   'archive-listener': 'archiveFailing',
   'command-store': 'commandStoreFailing',
   'process-signal': 'processSignalFailing',
 };
+
+/** The stored faults row before any fault was set: every fault off. */
+const noFaults: FaultsState = { id: 'faults', archiveFailing: false, commandStoreFailing: false, processSignalFailing: false };
 
 const tablesByKind: Record<EntityKind, string> = {
   run: runsTable,
@@ -87,7 +90,6 @@ export class ReferenceEngine {
   private readonly workflows: Workflows;
   private readonly instances: Instances;
   private workersPaused: boolean;
-  private closed = false;
   /**
    * True when the store already held a scenario: this engine was started again on the
    * data of one that crashed, runs with that scenario's configuration (`stored`) and must
@@ -126,6 +128,7 @@ export class ReferenceEngine {
       bounds: { ...defaultBounds, ...configuration.bounds },
       bug: configuration.bug,
       faults: { processSignalFailing: false },
+      phase: 'open',
     };
     this.deployments = new Deployments(this.context);
     this.runs = new RunProcesses(this.context);
@@ -245,7 +248,7 @@ export class ReferenceEngine {
    * so an engine started again on this data has the same faults.
    */
   setFault(fault: FaultName, active: boolean): Answer {
-    const before = readState(this.context.store, 'faults') ?? { id: 'faults', archiveFailing: false, commandStoreFailing: false, processSignalFailing: false };
+    const before = readState(this.context.store, 'faults') ?? noFaults;
     const faults: FaultsState = { ...before, [faultFields[fault]]: active };
     this.applyFaults(faults);
     writeState(this.context.store, faults);
@@ -254,7 +257,7 @@ export class ReferenceEngine {
 
   /** Run everything that is due: schedules, workers, Late marking, listener retries, one master round. */
   tick(): void {
-    if (this.closed) return;
+    if (this.context.phase !== 'open') return;
     this.deployments.scheduleAll();
     if (!this.workersPaused) dispatchDueRuns(this.context, this.deployments, this.runs);
     markLateRuns(this.context);
@@ -302,7 +305,8 @@ export class ReferenceEngine {
 
   /** Teardown: kill every process still alive and wait for them to be reaped (bounded). The store stays open. */
   async close(): Promise<void> {
-    this.closed = true;
+    this.context.phase = 'closing';
     await Promise.all([this.runs.close(), this.workflows.close()]);
+    this.context.phase = 'closed';
   }
 }

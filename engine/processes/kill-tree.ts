@@ -11,7 +11,8 @@
  * every signal a kill sends is refused (`KillRefusedError`) before it reaches the
  * ProcessHost, so the caller's own failure path runs (a kill-failed event, a retry).
  * Teardown (`killAll`) and recovery (`killLeftBehind`) are not refused: they clean up
- * after the scenario, and the faults are the scenario's.
+ * after the scenario, and the faults are the scenario's. Nor is the kill of an orphaned
+ * subflow (`signalPid` with `refusable: false`), which follows its root worker's death.
  */
 import { killWaitMsMax } from '../../trace/events.ts';
 import type { EngineContext } from '../context.ts';
@@ -36,7 +37,7 @@ export class TreeSurvivedKillError extends Error {
  * another user), "Access is denied." on Windows (as `taskkill` or `os.kill` say). The
  * kill did not happen; the caller reports it and may try again once the fault is healed.
  */
-export class KillRefusedError extends Error {
+class KillRefusedError extends Error {
   /** The errno name, as on Node's own errors. */
   readonly code = 'EPERM';
 
@@ -44,6 +45,19 @@ export class KillRefusedError extends Error {
     super(strategy === 'win32' ? `[WinError 5] Access is denied: kill ${pid}` : `EPERM: operation not permitted, kill ${pid}`);
     this.name = 'KillRefusedError';
   }
+}
+
+/**
+ * Send signal `name` to `pid` (a negative pid: its process group) on behalf of entity
+ * `owner`, and write it to the trace as a process event (`error: 'ESRCH'` when nobody was
+ * there to get it). When `refusable`, the `process-signal` fault refuses it first.
+ * @throws KillRefusedError while refusable and the `process-signal` fault is on, and
+ *   whatever the ProcessHost throws for a bad pid.
+ */
+export function signalPid(context: EngineContext, owner: string, pid: number, name: NodeJS.Signals, { refusable }: { refusable: boolean }): void {
+  if (refusable && context.faults.processSignalFailing) throw new KillRefusedError(context.strategy, pid);
+  const delivered = context.host.signal(pid, name);
+  context.trace.emit({ kind: 'process', action: 'signal', pid, parentPid: null, owner, signal: name, ...(delivered ? {} : { error: 'ESRCH' }) });
 }
 
 /**
@@ -72,11 +86,7 @@ export async function killTree(
     return [...known];
   };
   const alive = (pids: number[]) => pids.filter((pid) => typeof pid === 'number' && host.isAlive(pid));
-  const signal = (pid: number, name: NodeJS.Signals) => {
-    if (context.faults.processSignalFailing) throw new KillRefusedError(context.strategy, pid);
-    const delivered = host.signal(pid, name);
-    context.trace.emit({ kind: 'process', action: 'signal', pid, parentPid: null, owner, signal: name, ...(delivered ? {} : { error: 'ESRCH' }) });
-  };
+  const signal = (pid: number, name: NodeJS.Signals) => signalPid(context, owner, pid, name, { refusable: true });
   const waitForDeath = async (waitMs: number) => {
     const deadline = clock.wallNowMs() + waitMs;
     while (alive(tree()).length > 0 && clock.wallNowMs() < deadline) await clock.sleep(treePollMs);

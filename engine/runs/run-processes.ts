@@ -14,7 +14,7 @@ import { bugIsOn, log, type EngineContext } from '../context.ts';
 import type { Answer } from '../reference-engine.ts';
 import type { ProcessHandle, WorkerMessage } from '../ports/process-host.ts';
 import { workerArguments, workerCommand, type WorkerPlan } from '../adapters/linux-process-host.ts';
-import { killAll, killTree } from '../processes/kill-tree.ts';
+import { killAll, killTree, signalPid } from '../processes/kill-tree.ts';
 import { allRuns, createRun, descendantRuns, getRun, isRunTerminal, moveRun, runStateType, type RunRow } from './run-row.ts';
 
 /** Wait between two kill attempts of one cancellation (ms); upstream retries on the next poll. */
@@ -50,7 +50,6 @@ export class RunProcesses {
 
   /** Cancellations whose kills are still under way; teardown waits for them. */
   private readonly pendingKills = new Set<Promise<void>>();
-  private closing = false;
 
   constructor(private readonly context: EngineContext) {}
 
@@ -191,7 +190,10 @@ export class RunProcesses {
     for (const subflow of descendantRuns(this.context, rootRunId)) {
       if (isRunTerminal(subflow) || runStateType(subflow) === 'CANCELLING') continue;
       const orphan = this.subflowPids.get(subflow.id);
-      if (orphan !== undefined && this.context.host.isAlive(orphan)) this.context.host.signal(orphan, 'SIGKILL');
+      if (orphan !== undefined && this.context.host.isAlive(orphan)) {
+        // Not refused by the process-signal fault: the worker that reported for it is gone.
+        signalPid(this.context, subflow.id, orphan, 'SIGKILL', { refusable: false });
+      }
       this.subflowPids.delete(subflow.id);
       moveRun(this.context, subflow.id, 'CRASHED', 'process-killed', {}, { signal: 'SIGKILL', detail: `the worker of ${rootRunId}, which reported for it, is gone` });
     }
@@ -242,7 +244,7 @@ export class RunProcesses {
     }
     const isRoot = this.processMap.has(runId);
     const attemptsMax = this.context.bounds.killAttemptsMax;
-    for (let attempt = 1; attempt <= attemptsMax && !this.closing; attempt += 1) {
+    for (let attempt = 1; attempt <= attemptsMax && this.context.phase === 'open'; attempt += 1) {
       const subflowTree = descendantRuns(this.context, runId)
         .map((run) => this.subflowPids.get(run.id))
         .filter((pid): pid is number => pid !== undefined);
@@ -264,7 +266,7 @@ export class RunProcesses {
       this.finishCancel(runId);
       return;
     }
-    if (!this.closing) log(this.context, 'error', `giving up on cancelling run ${runId} after ${attemptsMax} failed kills`, runId);
+    if (this.context.phase === 'open') log(this.context, 'error', `giving up on cancelling run ${runId} after ${attemptsMax} failed kills`, runId);
   }
 
   private finishCancel(runId: string): void {
@@ -335,9 +337,8 @@ export class RunProcesses {
     }
   }
 
-  /** Teardown: stop retrying kills, SIGKILL every process still alive, and wait until all are dead. */
+  /** Teardown (the engine is `closing`, so kills are not retried): SIGKILL every process still alive, and wait until all are dead. */
   async close(): Promise<void> {
-    this.closing = true;
     await killAll(this.context.host, this.context.clock, this.roots, [...this.everyPid]);
     await Promise.all(this.pendingKills);
   }

@@ -16,7 +16,7 @@ import type { EngineContext } from '../context.ts';
 import { isTaskTerminal, tasksOf, workflowsTable, type WorkflowRow } from './workflow-rows.ts';
 
 /** The shortest wait before a failed listener call is tried again (wall ms). */
-export const listenerRetryDelayMsMin = 150;
+const listenerRetryDelayMsMin = 150;
 
 /**
  * Wait before a failed listener call is tried again (wall ms): long enough that the
@@ -43,7 +43,7 @@ const tickSlackMs = 250;
 const archiveMarginMs = 250;
 
 /** The store table of archived workflows (one row per workflow, the state it was archived in). */
-export const archiveTable = 'workflow_archive';
+const archiveTable = 'workflow_archive';
 
 /** Has the archive listener archived this workflow? What the query API shows as `archived`. */
 export function isArchived(context: EngineContext, workflowId: string): boolean {

@@ -31,17 +31,6 @@ export class Workflows {
   private readonly everyTaskProcess: ProcessHandle[] = [];
   /** Kills started by terminate and still under way; teardown waits for them. */
   private readonly pendingKills = new Set<Promise<void>>();
-  /**
-   * Teardown (`close`) has begun: no task process starts any more. Its kill has taken the
-   * list of processes already, so one started now (the next task of a workflow whose task
-   * exited on its own meanwhile) would outlive `reset` on a pooled engine.
-   */
-  private closing = false;
-  /**
-   * Teardown is over: an exit reported now changes nothing and tells nothing. The scenario
-   * has ended, `reset` has closed its store, and its lines would go to the next scenario.
-   */
-  private closed = false;
 
   constructor(
     private readonly context: EngineContext,
@@ -75,8 +64,10 @@ export class Workflows {
 
   /** A worker polls the SCHEDULED task: its process starts and the task is IN_PROGRESS. */
   private startTask(task: TaskRow, index: number): void {
-    // The task stays SCHEDULED: no worker polls an engine that is shutting down.
-    if (this.closing) return;
+    // The task stays SCHEDULED: no worker polls an engine that is shutting down. Teardown's
+    // kill has taken the list of processes already, so one started now (the next task of a
+    // workflow whose task exited on its own meanwhile) would outlive `reset` on a pooled engine.
+    if (this.context.phase !== 'open') return;
     const plan = task.plan;
     const { command } = workerCommand();
     const args = workerArguments(this.context.session, { owner: task.id, ...plan, subflows: [] });
@@ -96,7 +87,8 @@ export class Workflows {
   }
 
   private onTaskExit(taskId: string, index: number, pid: number, code: number | null, signal: string | null): void {
-    if (this.closed) return;
+    // Teardown is over: the exit changes nothing and tells nothing (see EnginePhase).
+    if (this.context.phase === 'closed') return;
     this.context.trace.emit({ kind: 'process', action: 'exit', pid, parentPid: process.pid, owner: taskId, code, ...(signal ? { signal } : {}) });
     this.taskProcesses.delete(taskId);
     const task = this.task(taskId);
@@ -183,11 +175,9 @@ export class Workflows {
     }
   }
 
-  /** Teardown: SIGKILL every task process still alive and wait until all are dead. */
+  /** Teardown (the engine is `closing`): SIGKILL every task process still alive and wait until all are dead. */
   async close(): Promise<void> {
-    this.closing = true;
     await killAll(this.context.host, this.context.clock, this.everyTaskProcess, [...this.taskProcesses.values()].map((handle) => handle.pid));
     await Promise.all(this.pendingKills);
-    this.closed = true;
   }
 }

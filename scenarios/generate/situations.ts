@@ -19,6 +19,11 @@ import { firstRunOf, runIds, situationIds, subflows, taskIdOf } from './pools.ts
 /** Wait of a situation's await for the state that opens its window (wall ms). */
 const awaitTimeoutMs = 3_000;
 
+/** A situation's await: a wait (`waitOnly`) of awaitTimeoutMs for `target` to be in `state`. */
+function waitFor(target: { run: string } | { task: string }, state: string): StepInput {
+  return { await: { ...target, state, timeoutMs: awaitTimeoutMs, waitOnly: true } };
+}
+
 /**
  * A run started at once whose process lives long enough for the window (30 s), with the
  * id it got. `ignoreSigterm` fixed to true keeps a cancel's kill in its grace period, so
@@ -61,11 +66,14 @@ const hourMs = 3_600_000;
  */
 export const situationStepsMax = 8;
 
+/** Name of the situation that is the nemesis's crash alone. */
+const crashAloneName = 'the engine crashes';
+
 /** Each situation with its weight among the others. */
 const situations: ReadonlyArray<{ name: string; weight: number; arbitrary: fc.Arbitrary<StepInput[]> }> = [
   {
     // First, so that shrinking can turn any situation into the nemesis's crash alone.
-    name: 'the engine crashes',
+    name: crashAloneName,
     weight: 1,
     arbitrary: fc.constant<StepInput[]>([{ crash: {} }]),
   },
@@ -73,19 +81,19 @@ const situations: ReadonlyArray<{ name: string; weight: number; arbitrary: fc.Ar
     // crash-between-cancel-ack-and-kill: the engine dies while it still kills the tree.
     name: 'crash between a cancel and its kill',
     weight: 2,
-    arbitrary: longRun(fc.constant(true)).map(({ id, start }): StepInput[] => [start, { await: { run: id, state: 'RUNNING', timeoutMs: awaitTimeoutMs, waitOnly: true } }, { cancel: { run: id } }, { crash: {} }]),
+    arbitrary: longRun(fc.constant(true)).map(({ id, start }): StepInput[] => [start, waitFor({ run: id }, 'RUNNING'), { cancel: { run: id } }, { crash: {} }]),
   },
   {
     // worker-killed-under-running-run: the process dies while its run is RUNNING.
     name: 'worker killed under a RUNNING run',
     weight: 2,
-    arbitrary: longRun(fc.boolean()).map(({ id, start }): StepInput[] => [start, { await: { run: id, state: 'RUNNING', timeoutMs: awaitTimeoutMs, waitOnly: true } }, { kill: { run: id } }]),
+    arbitrary: longRun(fc.boolean()).map(({ id, start }): StepInput[] => [start, waitFor({ run: id }, 'RUNNING'), { kill: { run: id } }]),
   },
   {
     // crash-under-running-run: the engine dies while a run is RUNNING.
     name: 'crash under a RUNNING run',
     weight: 2,
-    arbitrary: longRun(fc.boolean()).map(({ id, start }): StepInput[] => [start, { await: { run: id, state: 'RUNNING', timeoutMs: awaitTimeoutMs, waitOnly: true } }, { crash: {} }]),
+    arbitrary: longRun(fc.boolean()).map(({ id, start }): StepInput[] => [start, waitFor({ run: id }, 'RUNNING'), { crash: {} }]),
   },
   {
     // windows-cancel-nested-subflows, posix-cancel-nested-subflows: the cancel comes once
@@ -94,7 +102,7 @@ const situations: ReadonlyArray<{ name: string; weight: number; arbitrary: fc.Ar
     weight: 3,
     arbitrary: nestedRun(situationIds.nestedRun).map(({ start, deepest }): StepInput[] => [
       start,
-      { await: { run: deepest, state: 'RUNNING', timeoutMs: awaitTimeoutMs, waitOnly: true } },
+      waitFor({ run: deepest }, 'RUNNING'),
       { cancel: { run: situationIds.nestedRun } },
     ]),
   },
@@ -111,7 +119,7 @@ const situations: ReadonlyArray<{ name: string; weight: number; arbitrary: fc.Ar
       .map(({ run, cancelWhen }): StepInput[] => {
         const id = situationIds.racingRun;
         const before: StepInput[] =
-          cancelWhen === 'root running' ? [{ await: { run: id, state: 'RUNNING', timeoutMs: awaitTimeoutMs, waitOnly: true } }] : cancelWhen === 'after 100 ms' ? [{ sleep: { ms: 100 } }] : [];
+          cancelWhen === 'root running' ? [waitFor({ run: id }, 'RUNNING')] : cancelWhen === 'after 100 ms' ? [{ sleep: { ms: 100 } }] : [];
         return [run.start, ...before, { cancel: { run: id } }];
       }),
   },
@@ -129,7 +137,7 @@ const situations: ReadonlyArray<{ name: string; weight: number; arbitrary: fc.Ar
         const run = situationIds.refusedKillRun;
         return [
           { start: { run, durationMs: 30_000, ignoreSigterm, subflows: plans } },
-          { await: { run, state: 'RUNNING', timeoutMs: awaitTimeoutMs, waitOnly: true } },
+          waitFor({ run }, 'RUNNING'),
           { fault: { inject: 'process-signal' } },
           { cancel: { run } },
           { sleep: { ms: healAfterMs } },
@@ -152,10 +160,10 @@ const situations: ReadonlyArray<{ name: string; weight: number; arbitrary: fc.Ar
         return [
           workersBack,
           { deploy: { ...spec, scheduleAheadCount } },
-          { await: { run: firstRun, state: 'SCHEDULED/AwaitingRetry', timeoutMs: awaitTimeoutMs, waitOnly: true } },
+          waitFor({ run: firstRun }, 'SCHEDULED/AwaitingRetry'),
           { deploy: { ...spec, scheduleAheadCount: updatedAheadCount } },
           { advance: { ms: 80_000 } },
-          { await: { run: firstRun, state: 'COMPLETED', timeoutMs: awaitTimeoutMs, waitOnly: true } },
+          waitFor({ run: firstRun }, 'COMPLETED'),
         ];
       }),
   },
@@ -170,7 +178,7 @@ const situations: ReadonlyArray<{ name: string; weight: number; arbitrary: fc.Ar
       return [
         workersBack,
         { deploy: { deployment, intervalMs: hourMs, retries: 0, retryDelayMs: 60_000, scheduleAheadCount: 1, run: { durationMs: 200, exitCodes: [1] } } },
-        { await: { run: firstRunOf(deployment, 0), state: 'FAILED', timeoutMs: awaitTimeoutMs, waitOnly: true } },
+        waitFor({ run: firstRunOf(deployment, 0) }, 'FAILED'),
         ...advances.map((ms): StepInput => ({ advance: { ms } })),
         { sleep: { ms: 300 } },
       ];
@@ -188,7 +196,7 @@ const situations: ReadonlyArray<{ name: string; weight: number; arbitrary: fc.Ar
       const tasks = durations.map((durationMs, index) => ({ task: taskIdOf(workflow, index), durationMs, ignoreSigterm }));
       return [
         { startWorkflow: { workflow, tasks } },
-        { await: { task: tasks.at(-1)!.task, state: 'IN_PROGRESS', timeoutMs: awaitTimeoutMs, waitOnly: true } },
+        waitFor({ task: tasks.at(-1)!.task }, 'IN_PROGRESS'),
         { fault: { inject: 'archive-listener' } },
         { terminate: { workflow } },
         { sleep: { ms: 300 } },
@@ -203,7 +211,7 @@ const situations: ReadonlyArray<{ name: string; weight: number; arbitrary: fc.Ar
     weight: 3,
     arbitrary: fc.constant<StepInput[]>([
       { startWorkflow: { workflow: situationIds.terminatedTwiceWorkflow, tasks: [{ task: taskIdOf(situationIds.terminatedTwiceWorkflow, 0), durationMs: 30_000 }] } },
-      { await: { task: taskIdOf(situationIds.terminatedTwiceWorkflow, 0), state: 'IN_PROGRESS', timeoutMs: awaitTimeoutMs, waitOnly: true } },
+      waitFor({ task: taskIdOf(situationIds.terminatedTwiceWorkflow, 0) }, 'IN_PROGRESS'),
       { terminate: { workflow: situationIds.terminatedTwiceWorkflow } },
       { terminate: { workflow: situationIds.terminatedTwiceWorkflow } },
     ]),
@@ -219,9 +227,9 @@ const situations: ReadonlyArray<{ name: string; weight: number; arbitrary: fc.Ar
       const task = taskIdOf(workflow, 0);
       return [
         { startWorkflow: { workflow, tasks: [{ task, durationMs: 30_000, ignoreSigterm }] } },
-        { await: { task, state: 'IN_PROGRESS', timeoutMs: awaitTimeoutMs, waitOnly: true } },
+        waitFor({ task }, 'IN_PROGRESS'),
         { kill: { task } },
-        { await: { task, state: 'FAILED', timeoutMs: awaitTimeoutMs, waitOnly: true } },
+        waitFor({ task }, 'FAILED'),
       ];
     }),
   },
@@ -268,19 +276,21 @@ const requirementSamples = 20;
 
 /**
  * One situation's steps, weighted, among the situations every step of which the engine
- * can perform (`applies`, as in `GeneratedScenarioOptions`); null when none can be. What
- * a situation needs is read off a few of its values (fixed seed): its values differ in
- * bodies, and in optional steps that need no more than the others (a sleep, an await).
+ * can perform (`applies`, as in `GeneratedScenarioOptions`; every situation when absent);
+ * null when none can be. What a situation needs is read off a few of its values (fixed
+ * seed): its values differ in bodies, and in optional steps that need no more than the
+ * others (a sleep, an await).
  */
-export function situationArbitraryFor(applies: (step: StepInput) => boolean = () => true): fc.Arbitrary<StepInput[]> | null {
-  const possible = situations.filter(({ arbitrary }) => fc.sample(arbitrary, { seed: 0, numRuns: requirementSamples }).every((steps) => steps.every(applies)));
+export function situationArbitraryFor(applies?: (step: StepInput) => boolean): fc.Arbitrary<StepInput[]> | null {
+  const possible =
+    applies === undefined ? situations : situations.filter(({ arbitrary }) => fc.sample(arbitrary, { seed: 0, numRuns: requirementSamples }).every((steps) => steps.every(applies)));
   if (possible.length === 0) return null;
   // The nemesis may have left the engine crashed or stopped, and then the model drops
   // every step that talks to it: a situation brings it back first (the model drops these
   // steps when the engine is up), save the crash alone. A restart only where the engine
   // can be restarted.
-  const engineBack = engineBackSteps.filter(applies);
-  const [crashAlone] = situations;
+  const engineBack = applies === undefined ? engineBackSteps : engineBackSteps.filter(applies);
+  const crashAlone = situations.find(({ name }) => name === crashAloneName);
   return fc.oneof(
     { withCrossShrink: true },
     ...possible.map((situation) => ({
@@ -289,6 +299,3 @@ export function situationArbitraryFor(applies: (step: StepInput) => boolean = ()
     })),
   );
 }
-
-/** One situation's steps, weighted, for an engine that can perform every step. */
-export const situationArbitrary: fc.Arbitrary<StepInput[]> = situationArbitraryFor()!;

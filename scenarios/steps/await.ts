@@ -62,11 +62,14 @@ export function matchesState(entity: EntityKind, actual: string, wanted: string)
   return canonical === target || canonical.startsWith(`${target}/`);
 }
 
-/** Is `run` the first run the schedule of a deployment the model has made? */
-function isFirstDeploymentRun(model: GenerationModel, run: string): boolean {
+/**
+ * The first run the schedule of `run`'s deployment makes, when `run` is a deployment's run
+ * and the model has made that deployment; otherwise null.
+ */
+function firstDeploymentRun(model: GenerationModel, run: string): string | null {
   const deployment = deploymentOfRun(run);
   const anchorMs = deployment === null ? undefined : model.deployments.get(deployment);
-  return anchorMs !== undefined && run === firstRunOf(deployment!, anchorMs);
+  return anchorMs === undefined ? null : firstRunOf(deployment!, anchorMs);
 }
 
 export const awaitStep = defineStep({
@@ -93,14 +96,13 @@ export const awaitStep = defineStep({
     if (body.task !== undefined) return model.workflows.has(workflowOfTask(body.task)) && body.state !== terminalPseudoState;
     if (body.run === undefined) return false;
     if (body.state === terminalPseudoState) return model.cancelledRuns.includes(body.run);
-    return model.runs.has(body.run) || model.subflowRuns.has(body.run) || isFirstDeploymentRun(model, body.run);
+    return model.runs.has(body.run) || model.subflowRuns.has(body.run) || firstDeploymentRun(model, body.run) === body.run;
   },
   // A deployment's run is aimed at its first run: that slot is the logical time of the
   // deployment's first deploy, which a situation cannot know when it is drawn.
   retarget: (model, body) => {
-    const deployment = body.run === undefined ? null : deploymentOfRun(body.run);
-    const anchorMs = deployment === null ? undefined : model.deployments.get(deployment);
-    return anchorMs === undefined ? null : { ...body, run: firstRunOf(deployment!, anchorMs) };
+    const first = body.run === undefined ? null : firstDeploymentRun(model, body.run);
+    return first === null ? null : { ...body, run: first };
   },
   update: () => {},
 });

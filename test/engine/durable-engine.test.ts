@@ -158,7 +158,6 @@ describe('recovery after a crash', () => {
     // On a loaded machine a task's process may not have started its worker yet: wait for all five.
     await first.waitFor(() => workersOf(session, first).length >= 5, 'r1, r1.a, r2, t1, t2 alive');
     const before = workersOf(session, first);
-    expect(before.length, 'r1, r1.a, r2, t1, t2 alive').toBeGreaterThanOrEqual(5);
     await first.crash();
     expect(workersOf(session, null).length, 'the crash leaves the workers behind').toBe(before.length);
 

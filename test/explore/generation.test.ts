@@ -35,7 +35,7 @@ import { z } from 'zod';
 import { main } from '../../harness/cli/main.ts';
 import { describeSteps, healMarginMs, healSteps, keepValidSteps, precondition, update, type GenerationModel } from '../../scenarios/generate/model.ts';
 import { scenarioArbitrary, scenarioFromSteps } from '../../scenarios/generate/scenario-arbitrary.ts';
-import { situationArbitrary, situationArbitraryFor, situationNames, situationStepsMax } from '../../scenarios/generate/situations.ts';
+import { situationArbitraryFor, situationNames, situationStepsMax } from '../../scenarios/generate/situations.ts';
 import { generationLimits, stepArbitrary } from '../../scenarios/generate/step-arbitraries.ts';
 import { parseScenario } from '../../scenarios/schema/load.ts';
 import { Scenario, Step, type StepInput } from '../../scenarios/schema/steps.ts';
@@ -47,6 +47,9 @@ const validityRuns = 200;
 const seeds = [1, 7, 42, 20_240_917] as const;
 
 const Steps = z.array(Step);
+
+/** One situation's steps, weighted, for an engine that can perform every step. */
+const situationArbitrary = situationArbitraryFor()!;
 
 /** Parsed form of `steps`, as they appear inside a generated scenario (defaults filled in). */
 function parsedSteps(steps: readonly StepInput[]): Step[] {

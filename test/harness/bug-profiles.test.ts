@@ -23,6 +23,7 @@ import { describe, expect, it } from 'vitest';
 import { checkTrace } from '../../harness/checker/check.ts';
 import { runScenario } from '../../harness/runner/run-scenario.ts';
 import { violatedClauseIds, type ScenarioResult } from '../../harness/result.ts';
+import { pushedEventKinds } from '../../protocol/capabilities.ts';
 import { loadScenarioFile } from '../../scenarios/schema/load.ts';
 import type { TraceEvent } from '../../trace/events.ts';
 import { livePidsOfSession, sessionOf } from './session-processes.ts';
@@ -81,7 +82,7 @@ const defectClauses: Record<BugProfileId, string[]> = {
 const judgedOnPushedLinesOnly: readonly string[] = ['WF-LISTENER-01'];
 
 /** The kinds of line only an engine writes (docs/trace.md "Who writes what"). */
-const pushedKinds: ReadonlySet<TraceEvent['kind']> = new Set(['transition', 'delete', 'process', 'side-effect', 'log']);
+const pushedKinds: ReadonlySet<TraceEvent['kind']> = new Set(pushedEventKinds);
 
 /** The trace as `--withhold-events` would have kept it: the harness's own lines, numbered again. */
 function withoutPushedLines(trace: readonly TraceEvent[]): TraceEvent[] {
