@@ -35,9 +35,9 @@ export interface ReproContext {
 }
 
 /** Trace events shown before a violation's event (count). */
-export const excerptEventsBeforeCount = 10;
+const excerptEventsBeforeCount = 10;
 /** Trace events shown after a violation's event (count). */
-export const excerptEventsAfterCount = 5;
+const excerptEventsAfterCount = 5;
 /** Excerpts per report; windows that overlap are merged first (count). */
 export const excerptsMax = 5;
 /** Longest string field of an event in an excerpt (characters). */
@@ -103,6 +103,11 @@ interface ExcerptWindow {
   violations: Violation[];
 }
 
+/** The seq range shown around a violation's event at `seq`: `excerptEventsBeforeCount` events before it, `excerptEventsAfterCount` after. */
+function windowAround(seq: number): { seqFirst: number; seqLast: number } {
+  return { seqFirst: Math.max(0, seq - excerptEventsBeforeCount), seqLast: seq + excerptEventsAfterCount };
+}
+
 /** Windows around each violation's event, overlapping or touching ones merged, in seq order. */
 function excerptWindows(violations: readonly Violation[]): ExcerptWindow[] {
   const located = violations
@@ -110,8 +115,7 @@ function excerptWindows(violations: readonly Violation[]): ExcerptWindow[] {
     .sort((left, right) => left.seq - right.seq);
   const windows: ExcerptWindow[] = [];
   for (const violation of located) {
-    const seqFirst = Math.max(0, violation.seq - excerptEventsBeforeCount);
-    const seqLast = violation.seq + excerptEventsAfterCount;
+    const { seqFirst, seqLast } = windowAround(violation.seq);
     const previous = windows.at(-1);
     if (previous !== undefined && seqFirst <= previous.seqLast + 1) {
       previous.seqLast = Math.max(previous.seqLast, seqLast);
@@ -123,8 +127,18 @@ function excerptWindows(violations: readonly Violation[]): ExcerptWindow[] {
   return windows;
 }
 
-function eventsBetween(trace: readonly TraceEvent[], seqFirst: number, seqLast: number): TraceEvent[] {
-  return trace.filter((event) => event.seq >= seqFirst && event.seq <= seqLast);
+/** The events with seq `seqFirst` to `seqLast`, one compact JSON object per line. */
+function linesBetween(trace: readonly TraceEvent[], seqFirst: number, seqLast: number): string[] {
+  return trace.filter((event) => event.seq >= seqFirst && event.seq <= seqLast).map(formatExcerptEvent);
+}
+
+/**
+ * The trace lines REPRO.md shows around a violation's event at `seq` (before windows are
+ * merged), one compact JSON object per line: the HTML report's violation panel shows the same.
+ */
+export function excerptLines(trace: readonly TraceEvent[], seq: number): string[] {
+  const { seqFirst, seqLast } = windowAround(seq);
+  return linesBetween(trace, seqFirst, seqLast);
 }
 
 function violationWhere(violation: Violation): string {
@@ -271,11 +285,11 @@ function excerptSection(result: ScenarioResult): string | null {
   );
   for (const window of windows.slice(0, excerptsMax)) {
     const marks = window.violations.map((violation) => `seq ${violation.seq} (${violation.clauseId})`).join(', ');
-    const events = eventsBetween(result.trace, window.seqFirst, window.seqLast);
+    const excerpt = linesBetween(result.trace, window.seqFirst, window.seqLast);
     lines.push('', `### Around ${marks}`, '');
     lines.push(
-      events.length > 0
-        ? fenced(events.map(formatExcerptEvent).join('\n'), 'jsonl')
+      excerpt.length > 0
+        ? fenced(excerpt.join('\n'), 'jsonl')
         : `(no event with seq ${window.seqFirst}–${window.seqLast} in the trace)`,
     );
   }

@@ -104,11 +104,22 @@ export async function writeReports(
   files.push(junitPath);
 
   const directoryNames = reproDirectoryNames(suite.results);
+  // Each REPRO.md once: written below, and shown in the HTML report.
+  const repros = suite.results.map((result, index) => {
+    if (directoryNames[index] === null) return null;
+    const extra = options.extraFor?.(result);
+    return formatRepro(result, {
+      replayCommand: options.replayCommandFor(result),
+      environment: suite.environment,
+      engine: suite.engine,
+      ...(extra === undefined ? {} : { extra }),
+    });
+  });
   const htmlPath = path.join(outDir, 'index.html');
   const html = toHtmlReport(suite, {
     assets: await readHtmlReportAssets(),
     replayCommandFor: options.replayCommandFor,
-    ...(options.extraFor === undefined ? {} : { extraFor: options.extraFor }),
+    reproFor: (_result, index) => repros[index] ?? null,
     reproLinkFor: (_result, index) => {
       const directoryName = directoryNames[index];
       return directoryName === null || directoryName === undefined ? null : `${encodeURIComponent(directoryName)}/REPRO.md`;
@@ -117,19 +128,12 @@ export async function writeReports(
   await writeFile(htmlPath, html, 'utf8');
   files.push(htmlPath);
 
-  for (const [index, result] of suite.results.entries()) {
+  for (const [index, markdown] of repros.entries()) {
     const directoryName = directoryNames[index];
-    if (directoryName === null || directoryName === undefined) continue;
+    if (markdown === null || directoryName === null || directoryName === undefined) continue;
     const directory = path.join(outDir, directoryName);
     await mkdir(directory, { recursive: true });
     const reproPath = path.join(directory, 'REPRO.md');
-    const extra = options.extraFor?.(result);
-    const markdown = formatRepro(result, {
-      replayCommand: options.replayCommandFor(result),
-      environment: suite.environment,
-      engine: suite.engine,
-      ...(extra === undefined ? {} : { extra }),
-    });
     await writeFile(reproPath, markdown, 'utf8');
     files.push(reproPath);
   }

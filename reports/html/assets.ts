@@ -54,7 +54,7 @@ const packageFolderDepthMax = 6;
  *
  * @throws Error naming the package when it is not installed or its folder is not found.
  */
-export function packageFolder(name: string): { folder: string; version: string } {
+function packageFolder(name: string): { folder: string; version: string } {
   let entry: string;
   try {
     entry = require.resolve(name);

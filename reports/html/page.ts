@@ -21,7 +21,6 @@
  */
 import type { ClauseVerdict, ScenarioResult, SuiteResult } from '../../harness/result.ts';
 import { countOutcomes } from '../console.ts';
-import { formatRepro, type ReproExtra } from '../repro.ts';
 import { clauses } from '../../spec/clauses/registry.ts';
 import { findClause, inconclusiveReason, listOrNone, missingText, uncheckedFamilies, violatedClauseIds } from '../text.ts';
 import type { HtmlReportAssets, InlinedLibrary } from './assets.ts';
@@ -31,12 +30,22 @@ import { timelineSpec, violationMarkClass } from './timeline-spec.ts';
 
 export interface HtmlReportOptions {
   assets: HtmlReportAssets;
-  /** The one-line shell command that replays a scenario (shown, and in its REPRO.md text). */
+  /** The one-line shell command that replays a scenario (shown with it). */
   replayCommandFor(result: ScenarioResult): string;
-  /** How exploration found the scenario, when it did. */
-  extraFor?(result: ScenarioResult): ReproExtra | undefined;
+  /** The scenario's REPRO.md text (reports/repro.ts), shown with it; null (or no function) for a scenario that has none. */
+  reproFor?(result: ScenarioResult, index: number): string | null;
   /** Link from the report to the scenario's REPRO.md (relative), or null when none is written beside it. */
   reproLinkFor?(result: ScenarioResult, index: number): string | null;
+}
+
+/** What the page shows of one scenario, each computed once. */
+interface ScenarioView {
+  timeline: ScenarioTimeline;
+  /** The REPRO.md text, or null. */
+  repro: string | null;
+  reproLink: string | null;
+  /** The shell command that replays it. */
+  replay: string;
 }
 
 /** Scenarios whose section is open, and whose timeline is drawn, when the page opens (count). */
@@ -189,32 +198,17 @@ function violationTable(index: number, violations: readonly ViolationMarker[]): 
   return `<table class="list violations"><thead><tr><th></th><th>clause</th><th>seq</th><th>entity</th><th>what was seen</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
-function scenarioSection(
-  suite: SuiteResult,
-  result: ScenarioResult,
-  index: number,
-  timeline: ScenarioTimeline,
-  open: boolean,
-  options: HtmlReportOptions,
-): string {
-  const { environment, engine: suiteEngine } = suite;
+function scenarioSection(result: ScenarioResult, index: number, view: ScenarioView, open: boolean): string {
+  const { timeline, reproLink } = view;
   const facts: string[] = [];
   facts.push(`file ${result.file ?? 'none (generated)'}`, `seed ${result.seed}`, `platform ${result.platform}`, `bug profile ${result.bug ?? 'none'}`);
   if (result.tracePath !== null) facts.push(`trace ${result.tracePath}`);
   const why = result.outcome === 'inconclusive' ? `<p class="why">Inconclusive: ${escapeHtml(inconclusiveReason(result))}</p>` : result.outcome === 'not-applicable' ? `<p class="why">Not applicable: ${escapeHtml(missingText(result.missingCapabilities))}.</p>` : '';
   const violated = violatedClauseIds(result.verdicts);
-  const reproLink = options.reproLinkFor?.(result, index) ?? null;
-  let repro = '';
-  if (result.outcome === 'fail' || result.outcome === 'inconclusive') {
-    const extra = options.extraFor?.(result);
-    const markdown = formatRepro(result, {
-      replayCommand: options.replayCommandFor(result),
-      environment,
-      engine: suiteEngine,
-      ...(extra === undefined ? {} : { extra }),
-    });
-    repro = `<details class="repro" data-testid="repro"><summary>REPRO.md${reproLink === null ? '' : ` (<a href="${escapeHtml(reproLink)}">open the file</a>)`}</summary><pre>${escapeHtml(markdown)}</pre></details>`;
-  }
+  const repro =
+    view.repro === null
+      ? ''
+      : `<details class="repro" data-testid="repro"><summary>REPRO.md${reproLink === null ? '' : ` (<a href="${escapeHtml(reproLink)}">open the file</a>)`}</summary><pre>${escapeHtml(view.repro)}</pre></details>`;
   const notes = timeline.notes.length > 0 ? `<ul class="notes">${timeline.notes.map((note) => `<li>${escapeHtml(note)}</li>`).join('')}</ul>` : '';
   const chart =
     timeline.lanes.length > 0
@@ -226,7 +220,7 @@ function scenarioSection(
 <summary>${badge(result.outcome)} <strong>${escapeHtml(result.scenario)}</strong> <span class="muted">${formatMs(result.durationMs)}${violated.length > 0 ? ` — violated ${escapeHtml(violated.join(', '))}` : ''}</span></summary>
 <p class="description">${escapeHtml(result.description.trim())}</p>
 <p class="muted">${escapeHtml(facts.join(' · '))}</p>
-<p class="muted">replay: <code>${escapeHtml(options.replayCommandFor(result))}</code></p>
+<p class="muted">replay: <code>${escapeHtml(view.replay)}</code></p>
 ${why}${undecidedList(result.verdicts)}${notes}${chart}
 <div class="violation-details" data-testid="violation-details" id="violation-details-${index}" aria-live="polite" hidden></div>
 ${violationTable(index, timeline.violations)}
@@ -316,15 +310,20 @@ footer { margin-top: 3em; color: #777; font-size: 0.85em; }
  */
 export function toHtmlReport(suite: SuiteResult, options: HtmlReportOptions): string {
   const open = openIndexes(suite.results);
-  const timelines = suite.results.map((result) => timelineOf(result));
+  const views: ScenarioView[] = suite.results.map((result, index) => ({
+    timeline: timelineOf(result),
+    repro: options.reproFor?.(result, index) ?? null,
+    reproLink: options.reproLinkFor?.(result, index) ?? null,
+    replay: options.replayCommandFor(result),
+  }));
   const coverage = suite.coverage === undefined ? null : coverageView(suite.coverage);
   const data: HtmlReportData = {
-    scenarios: suite.results.map((result, index) => ({
+    scenarios: views.map(({ timeline, reproLink }, index) => ({
       index,
-      name: result.scenario,
-      spec: timelines[index]!.lanes.length > 0 ? timelineSpec(timelines[index]!) : null,
-      violations: timelines[index]!.violations,
-      reproLink: options.reproLinkFor?.(result, index) ?? null,
+      name: suite.results[index]!.scenario,
+      spec: timeline.lanes.length > 0 ? timelineSpec(timeline) : null,
+      violations: timeline.violations,
+      reproLink,
     })),
     diagrams: coverage === null ? null : coverage.machines.map((machine) => ({ kind: machine.kind, diagram: machine.diagram })),
     violationMarkClass,
@@ -344,7 +343,7 @@ ${headerSection(suite)}
 ${scenarioTable(suite)}
 ${clauseTable(suite)}
 <section id="scenarios"><h2>Scenarios</h2>
-${suite.results.map((result, index) => scenarioSection(suite, result, index, timelines[index]!, open.has(index), options)).join('\n')}
+${suite.results.map((result, index) => scenarioSection(result, index, views[index]!, open.has(index))).join('\n')}
 </section>
 ${coverageSection(coverage)}
 <footer>Written by flowconform. Charts by ${libraries.map((library) => `${escapeHtml(library.name)} ${escapeHtml(library.version)}`).join(', ')}, inlined in this file: it opens offline and fetches nothing.</footer>

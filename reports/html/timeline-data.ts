@@ -15,27 +15,26 @@
  * markers are bounded (the `…Max` constants below), the entities and processes a
  * violation names are kept first, and every cut is said in `notes`, which the page shows.
  */
-import { withCanonicalRunStates } from '../../harness/checker/canonical-states.ts';
-import { withObservedTransitions } from '../../harness/checker/observed-transitions.ts';
+import { entityKey, History, type Downtime } from '../../harness/checker/history.ts';
 import type { ScenarioResult, Violation } from '../../harness/result.ts';
-import { defaultBounds, entityKinds, type EntityKind, type TraceEvent } from '../../trace/events.ts';
-import { excerptEventsAfterCount, excerptEventsBeforeCount, formatExcerptEvent } from '../repro.ts';
+import { entityKinds, type EntityKind, type FaultEvent, type ProcessEvent, type RequestEvent, type StepEvent, type TraceEvent } from '../../trace/events.ts';
+import { excerptLines } from '../repro.ts';
 import { findClause, truncate } from '../text.ts';
 
 /** Entity lanes shown per entity kind (count); past it, lanes are chosen and the cut is noted. */
 export const entityLanesPerKindMax = 25;
 /** Process lanes shown (count). */
-export const processLanesMax = 60;
+const processLanesMax = 60;
 /** Requests marked one by one (count); past it (a burst), answers are drawn aggregated in `requestBinsMax` time bins. */
-export const requestMarkersMax = 200;
+const requestMarkersMax = 200;
 /** Time bins the answers of a burst are aggregated into (count). */
 export const requestBinsMax = 100;
 /** Violation markers shown (count). */
-export const violationMarkersMax = 300;
+const violationMarkersMax = 300;
 /** Violations that carry their trace excerpt (count); later ones point to REPRO.md and the trace file. */
-export const violationExcerptsMax = 60;
+const violationExcerptsMax = 60;
 /** Bound deadlines drawn as rules (count). */
-export const boundRulesMax = 20;
+const boundRulesMax = 20;
 /** Longest text in a tooltip field (characters). */
 const tooltipLengthMax = 160;
 
@@ -124,10 +123,6 @@ export interface ScenarioTimeline {
 /** Lanes of the harness's own bands. */
 const laneLabels = { violations: 'violations (whole trace)', steps: 'steps', requests: 'requests (at the answer)', faults: 'faults' } as const;
 
-function entityKey(kind: EntityKind, id: string): string {
-  return `${kind}\u0000${id}`;
-}
-
 function entityLabel(kind: EntityKind, id: string, parentId: string | null): string {
   if (kind === 'run' && parentId !== null) return `subflow ${id}`;
   return `${kind} ${id}`;
@@ -147,8 +142,6 @@ interface EntityRecord {
   kind: EntityKind;
   id: string;
   parentId: string | null;
-  /** Order of first appearance. */
-  order: number;
   transitions: Array<{ atMs: number; seq: number; to: string; from: string | null; cause: string; detail?: string }>;
   deleted: { atMs: number; seq: number; cause: string } | null;
 }
@@ -156,18 +149,30 @@ interface EntityRecord {
 interface ProcessRecord {
   pid: number;
   owner: string;
-  order: number;
   bornMs: number;
   bornSeq: number;
   diedMs: number | null;
   diedHow: string;
 }
 
-/** Entities in chart order: kinds in `entityKinds` order; runs as a tree (each parent followed by its subflows), tasks after their workflow. */
-function orderEntities(records: EntityRecord[]): EntityRecord[] {
+/** A process event that names its process. */
+type PidProcessEvent = ProcessEvent & { pid: number };
+
+function namesPid(event: ProcessEvent): event is PidProcessEvent {
+  return event.pid !== null;
+}
+
+/**
+ * Entities in chart order: kinds in `entityKinds` order; runs as a tree (each parent
+ * followed by its subflows), tasks after their workflow; otherwise in the order given
+ * (of first appearance).
+ */
+function orderEntities(records: Iterable<EntityRecord>): EntityRecord[] {
   const byKind = new Map<EntityKind, EntityRecord[]>();
-  for (const record of [...records].sort((a, b) => a.order - b.order)) {
-    byKind.set(record.kind, [...(byKind.get(record.kind) ?? []), record]);
+  for (const record of records) {
+    const ofKind = byKind.get(record.kind);
+    if (ofKind === undefined) byKind.set(record.kind, [record]);
+    else ofKind.push(record);
   }
   const ordered: EntityRecord[] = [];
   const runs = byKind.get('run') ?? [];
@@ -220,14 +225,14 @@ export function timelineOf(result: ScenarioResult): ScenarioTimeline {
       notes: [result.outcome === 'not-applicable' ? 'Nothing ran: the scenario is not applicable to this engine.' : 'The trace was not kept with the result.'],
     };
   }
-  const events = withObservedTransitions(withCanonicalRunStates(trace));
+  // Read the way the checkers read it: run states in canonical form, derived transitions among the events.
+  const history = new History(trace);
   const bySeq = new Map<number, TraceEvent>();
   for (const event of trace) bySeq.set(event.seq, event);
   const endMs = trace.reduce((latest, event) => Math.max(latest, event.wallMs), 0);
-  const meta = trace.find((event) => event.kind === 'meta');
-  const bounds = { ...defaultBounds, ...(meta?.kind === 'meta' ? meta.bounds : {}) };
-  const teardown = trace.find((event) => event.kind === 'teardown');
-  const teardownMs = teardown?.wallMs ?? null;
+  const bounds = history.bounds;
+  // With a teardown line, the history ends there (history.endWallMs is its wall time).
+  const teardownSeq = history.teardownSeq === Infinity ? null : history.teardownSeq;
 
   // Entities, from transitions (pushed or derived) and deletions.
   const entities = new Map<string, EntityRecord>();
@@ -235,7 +240,7 @@ export function timelineOf(result: ScenarioResult): ScenarioTimeline {
     const key = entityKey(kind, id);
     let record = entities.get(key);
     if (record === undefined) {
-      record = { kind, id, parentId, order: entities.size, transitions: [], deleted: null };
+      record = { kind, id, parentId, transitions: [], deleted: null };
       entities.set(key, record);
     }
     if (record.parentId === null && parentId !== null) record.parentId = parentId;
@@ -246,18 +251,18 @@ export function timelineOf(result: ScenarioResult): ScenarioTimeline {
   const processOf = (pid: number, owner: string, atMs: number, seq: number) => {
     let record = processes.get(pid);
     if (record === undefined) {
-      record = { pid, owner, order: processes.size, bornMs: atMs, bornSeq: seq, diedMs: null, diedHow: '' };
+      record = { pid, owner, bornMs: atMs, bornSeq: seq, diedMs: null, diedHow: '' };
       processes.set(pid, record);
     }
     return record;
   };
-  const signals: TraceEvent[] = [];
-  const killFailures: Extract<TraceEvent, { kind: 'process' }>[] = [];
-  const requests: Extract<TraceEvent, { kind: 'request' }>[] = [];
-  const faults: Extract<TraceEvent, { kind: 'fault' }>[] = [];
-  const steps = new Map<number, { begin: Extract<TraceEvent, { kind: 'step' }>; end?: Extract<TraceEvent, { kind: 'step' }> }>();
+  const signals: PidProcessEvent[] = [];
+  const killFailures: ProcessEvent[] = [];
+  const requests = history.requests;
+  const faults: FaultEvent[] = [];
+  const steps = new Map<number, { begin: StepEvent; end?: StepEvent }>();
 
-  for (const event of events) {
+  for (const event of history.events) {
     switch (event.kind) {
       case 'transition':
         entityOf(event.entity, event.id, event.parentId).transitions.push({
@@ -276,7 +281,7 @@ export function timelineOf(result: ScenarioResult): ScenarioTimeline {
       }
       case 'process':
         if (event.action === 'kill-failed') killFailures.push(event);
-        if (event.pid === null) break;
+        if (!namesPid(event)) break;
         if (event.action === 'spawn') processOf(event.pid, event.owner, event.wallMs, event.seq);
         else if (event.action === 'signal') signals.push(event);
         else if (event.action === 'exit') {
@@ -299,9 +304,6 @@ export function timelineOf(result: ScenarioResult): ScenarioTimeline {
         }
         break;
       }
-      case 'request':
-        requests.push(event);
-        break;
       case 'fault':
         faults.push(event);
         break;
@@ -322,8 +324,8 @@ export function timelineOf(result: ScenarioResult): ScenarioTimeline {
   const violatedEntityIds = new Set(allViolations.flatMap((violation) => (violation.entity === undefined ? [] : [violation.entity])));
 
   // Entity lanes, bounded per kind.
-  const orderedEntities = orderEntities([...entities.values()]);
-  const shownEntities: EntityRecord[] = [];
+  const orderedEntities = orderEntities(entities.values());
+  const chosenEntities = new Set<EntityRecord>();
   for (const kind of entityKinds) {
     const ofKind = orderedEntities.filter((record) => record.kind === kind);
     const chosen = choose(ofKind, entityLanesPerKindMax, (record) => violatedEntityIds.has(record.id));
@@ -332,14 +334,15 @@ export function timelineOf(result: ScenarioResult): ScenarioTimeline {
         `${kind}: ${chosen.length} of ${ofKind.length} lanes shown (those a violation names first, then in order of appearance).`,
       );
     }
-    shownEntities.push(...chosen);
+    for (const record of chosen) chosenEntities.add(record);
   }
-  shownEntities.sort((a, b) => orderedEntities.indexOf(a) - orderedEntities.indexOf(b));
+  const shownEntities = orderedEntities.filter((record) => chosenEntities.has(record));
 
-  // Process lanes: survivors and processes of violated entities first.
-  const survivorCutMs = teardownMs ?? endMs;
+  // Process lanes: survivors and processes of violated entities first. A survivor is
+  // alive where the history ends: at the teardown line, or the last event without one.
+  const survivorCutMs = history.endWallMs;
   const isSurvivor = (record: ProcessRecord) => record.bornMs <= survivorCutMs && (record.diedMs === null || record.diedMs > survivorCutMs);
-  const allProcesses = [...processes.values()].sort((a, b) => a.order - b.order);
+  const allProcesses = [...processes.values()];
   const shownProcesses = choose(allProcesses, processLanesMax, (record) => isSurvivor(record) || violatedEntityIds.has(record.owner));
   if (shownProcesses.length < allProcesses.length) {
     notes.push(`processes: ${shownProcesses.length} of ${allProcesses.length} lanes shown (survivors and processes of violated entities first).`);
@@ -348,7 +351,6 @@ export function timelineOf(result: ScenarioResult): ScenarioTimeline {
   const lanes: TimelineLane[] = [];
   const segments: TimelineSegment[] = [];
   const markers: TimelineMarker[] = [];
-  const laneOfEntity = new Map<string, string>();
   const laneOfEntityId = new Map<string, string>();
   const laneOfPid = new Map<number, string>();
 
@@ -359,7 +361,6 @@ export function timelineOf(result: ScenarioResult): ScenarioTimeline {
   for (const record of shownEntities) {
     const label = entityLabel(record.kind, record.id, record.parentId);
     lanes.push({ label, group: 'entity', entity: { kind: record.kind, id: record.id, parentId: record.parentId } });
-    laneOfEntity.set(entityKey(record.kind, record.id), label);
     // A violation's `entity` is an id without its kind; the first kind (runs first) that has it wins.
     if (!laneOfEntityId.has(record.id)) laneOfEntityId.set(record.id, label);
     const endOfLife = record.deleted?.atMs ?? endMs;
@@ -400,14 +401,13 @@ export function timelineOf(result: ScenarioResult): ScenarioTimeline {
         startMs: survivorCutMs,
         endMs: Math.max(survivorCutMs, record.diedMs ?? endMs),
         category: processCategories.survived,
-        seq: teardown?.seq ?? record.bornSeq,
+        seq: teardownSeq ?? record.bornSeq,
         detail: `pid ${record.pid} of ${record.owner} was still alive when the harness began tearing down; ${ending}`,
       });
     }
   }
 
   for (const event of signals) {
-    if (event.kind !== 'process' || event.pid === null) continue;
     const lane = laneOfPid.get(event.pid);
     if (lane === undefined) continue;
     markers.push({ lane, atMs: event.wallMs, type: 'signal', category: event.signal ?? 'signal', count: 1, seq: event.seq, detail: `${event.signal ?? 'a signal'} sent to pid ${event.pid} (for ${event.owner})` });
@@ -453,21 +453,14 @@ export function timelineOf(result: ScenarioResult): ScenarioTimeline {
     );
   }
 
-  // Faults: a marker per inject and clear; the engine's down time as segments.
-  const engineDown = new Map<string, Extract<TraceEvent, { kind: 'fault' }>>();
+  // Faults: a marker per inject and clear; the engine's down time (as the checkers count
+  // it, History.downtimes) as segments.
   for (const fault of faults) {
     const target = fault.target === undefined ? '' : ` of ${fault.target}`;
     const pid = fault.pid === undefined ? '' : ` (pid ${fault.pid})`;
     markers.push({ lane: laneLabels.faults, atMs: fault.wallMs, type: 'fault', category: `${fault.action} ${fault.fault}`, count: 1, seq: fault.seq, detail: `${fault.action} ${fault.fault}${target}${pid}` });
-    if (fault.fault !== 'engine-crash' && fault.fault !== 'engine-pause') continue;
-    const open = engineDown.get(fault.fault);
-    if (fault.action === 'inject' && open === undefined) engineDown.set(fault.fault, fault);
-    if (fault.action === 'clear' && open !== undefined) {
-      engineDown.delete(fault.fault);
-      segments.push(downSegment(open, fault.wallMs));
-    }
   }
-  for (const open of engineDown.values()) segments.push(downSegment(open, endMs));
+  for (const downtime of history.downtimes) segments.push(downSegment(downtime, bySeq.get(downtime.fromSeq), endMs));
 
   // Violations.
   const violations: ViolationMarker[] = [];
@@ -489,7 +482,7 @@ export function timelineOf(result: ScenarioResult): ScenarioTimeline {
       message: violation.message,
       seq: violation.seq,
       entity: violation.entity ?? null,
-      excerpt: violation.seq === null || index >= violationExcerptsMax ? null : excerptAround(bySeq, violation.seq),
+      excerpt: violation.seq === null || index >= violationExcerptsMax ? null : excerptLines(trace, violation.seq),
     });
   }
   if (allViolations.length > violationMarkersMax) {
@@ -502,7 +495,7 @@ export function timelineOf(result: ScenarioResult): ScenarioTimeline {
 
   // Rules: the teardown, and the deadlines of the bounds acknowledged requests started.
   const rules: TimelineRule[] = [];
-  if (teardownMs !== null) rules.push({ atMs: teardownMs, label: 'teardown: the harness stops the engine and kills what is left' });
+  if (teardownSeq !== null) rules.push({ atMs: history.endWallMs, label: 'teardown: the harness stops the engine and kills what is left' });
   const deadlines: TimelineRule[] = [];
   for (const request of requests) {
     if (request.outcome !== 'ok') continue;
@@ -517,8 +510,6 @@ export function timelineOf(result: ScenarioResult): ScenarioTimeline {
 
   return { lanes, segments, markers, violations, rules, endMs, notes };
 }
-
-type RequestEvent = Extract<TraceEvent, { kind: 'request' }>;
 
 /** Width of the time bins the answers of a burst are aggregated into (wall ms): the span of the answers over `requestBinsMax`, at least 1 ms. */
 function requestBinMs(requests: readonly RequestEvent[]): number {
@@ -561,24 +552,21 @@ function aggregateRequests(requests: readonly RequestEvent[]): TimelineMarker[] 
   });
 }
 
-function downSegment(inject: Extract<TraceEvent, { kind: 'fault' }>, untilMs: number): TimelineSegment {
+/**
+ * A stretch the engine was down, from the inject that began it (`start`, the fault event
+ * at `downtime.fromSeq`) to its end, or to `endMs` when the trace ends with the engine
+ * still down.
+ */
+function downSegment(downtime: Downtime, start: TraceEvent | undefined, endMs: number): TimelineSegment {
+  const pid = start?.kind === 'fault' ? start.pid : undefined;
+  const untilMs = downtime.toWallMs === Infinity ? endMs : downtime.toWallMs;
   return {
     lane: laneLabels.faults,
-    startMs: inject.wallMs,
-    endMs: Math.max(inject.wallMs, untilMs),
-    category: inject.fault === 'engine-crash' ? engineCategories.crashed : engineCategories.paused,
-    seq: inject.seq,
-    detail: `${inject.fault}${inject.pid === undefined ? '' : ` (pid ${inject.pid})`}`,
+    startMs: downtime.fromWallMs,
+    endMs: Math.max(downtime.fromWallMs, untilMs),
+    category: downtime.fault === 'engine-crash' ? engineCategories.crashed : engineCategories.paused,
+    seq: downtime.fromSeq,
+    detail: `${downtime.fault}${pid === undefined ? '' : ` (pid ${pid})`}`,
   };
-}
-
-/** The trace lines REPRO.md shows around `seq`: the same window, one compact JSON object per line. */
-function excerptAround(bySeq: ReadonlyMap<number, TraceEvent>, seq: number): string[] {
-  const lines: string[] = [];
-  for (let at = Math.max(0, seq - excerptEventsBeforeCount); at <= seq + excerptEventsAfterCount; at += 1) {
-    const event = bySeq.get(at);
-    if (event !== undefined) lines.push(formatExcerptEvent(event));
-  }
-  return lines;
 }
 

@@ -8,6 +8,7 @@
  * Pure, and JSON all through: the page embeds it as it is.
  */
 import type { TopLevelSpec } from 'vega-lite';
+import { truncate } from '../text.ts';
 import { engineCategories, processCategories, stepCategories, type MarkerType, type ScenarioTimeline } from './timeline-data.ts';
 
 /**
@@ -19,8 +20,10 @@ export const violationLayerName = 'violation_markers';
 /** The class of the SVG group holding the violation markers (vega-lite's mark name). */
 export const violationMarkClass = `${violationLayerName}_marks`;
 /** The point selection that highlights the violation last clicked. */
-export const pickedParameter = 'picked';
+const pickedParameter = 'picked';
 
+/** Longest violation message in a marker's tooltip (characters). */
+const tooltipMessageLengthMax = 200;
 /** Height of one lane (px). */
 const laneHeightPx = 18;
 /** Longest lane label on the axis before it is cut (px). */
@@ -59,14 +62,14 @@ const categoryColours: Record<string, string> = {
 const unknownStateColour = '#8c564b';
 
 /** The colour of a segment's category: the harness's own categories, else the state's family. */
-export function segmentColour(category: string): string {
+function segmentColour(category: string): string {
   const own = categoryColours[category];
   if (own !== undefined) return own;
   return stateColours.find(([pattern]) => pattern.test(category))?.[1] ?? unknownStateColour;
 }
 
 /** The colour of a marker's category: answers by outcome, signals black, faults by action. */
-export function markerColour(category: string): string {
+function markerColour(category: string): string {
   if (category === 'answer ok') return '#2ca02c';
   if (category === 'answer fail') return '#d62728';
   if (category === 'answer info') return '#ff7f0e';
@@ -87,6 +90,11 @@ const markerShapes: Record<MarkerType, string> = {
 
 function distinct<T extends string>(values: Iterable<T>): T[] {
   return [...new Set(values)];
+}
+
+/** A colour encoding of the `category` field: each category in `domain` in the colour `colourOf` gives it. */
+function colourBy(title: string, domain: string[], colourOf: (category: string) => string, legend: Record<string, unknown>) {
+  return { field: 'category', type: 'nominal' as const, title, scale: { domain, range: domain.map(colourOf) }, legend };
 }
 
 /** The vega-lite spec of a timeline; its data is inline (`datasets`), so the page fetches nothing. */
@@ -126,7 +134,7 @@ export function timelineSpec(timeline: ScenarioTimeline): TopLevelSpec {
         lane,
         atMs,
         clauseId,
-        message: message.length > 200 ? `${message.slice(0, 199)}…` : message,
+        message: truncate(message, tooltipMessageLengthMax),
         seq: seq ?? 'whole trace',
         entity: entity ?? '',
       })),
@@ -140,13 +148,7 @@ export function timelineSpec(timeline: ScenarioTimeline): TopLevelSpec {
           x: { ...x, field: 'startMs' },
           x2: { field: 'endMs' },
           y,
-          color: {
-            field: 'category',
-            type: 'nominal',
-            title: 'state',
-            scale: { domain: segmentCategories, range: segmentCategories.map(segmentColour) },
-            legend: { orient: 'bottom', columns: 6, symbolType: 'square' },
-          },
+          color: colourBy('state', segmentCategories, segmentColour, { orient: 'bottom', columns: 6, symbolType: 'square' }),
           tooltip: [
             { field: 'lane', title: 'lane' },
             { field: 'category', title: 'state' },
@@ -183,13 +185,7 @@ export function timelineSpec(timeline: ScenarioTimeline): TopLevelSpec {
             scale: { domain: markerTypes, range: markerTypes.map((type) => markerShapes[type]) },
             legend: { orient: 'bottom' },
           },
-          color: {
-            field: 'category',
-            type: 'nominal',
-            title: 'what',
-            scale: { domain: markerCategories, range: markerCategories.map(markerColour) },
-            legend: { orient: 'bottom', columns: 4 },
-          },
+          color: colourBy('what', markerCategories, markerColour, { orient: 'bottom', columns: 4 }),
           tooltip: [
             { field: 'lane', title: 'lane' },
             { field: 'category', title: 'what' },

@@ -22,6 +22,7 @@ import {
   type ScenarioTimeline,
 } from '../../reports/html/timeline-data.ts';
 import { timelineSpec, violationLayerName } from '../../reports/html/timeline-spec.ts';
+import { formatRepro } from '../../reports/repro.ts';
 import { findClause } from '../../reports/text.ts';
 import type { TraceEvent } from '../../trace/events.ts';
 import { TraceBuilder } from '../checker/trace-builder.ts';
@@ -284,6 +285,14 @@ describe('toHtmlReport', () => {
     };
   }
 
+  /** The page's options for a replay command: the command, and the REPRO.md text writeReports would pass. */
+  function replayOptions(replayCommand: string) {
+    return {
+      replayCommandFor: () => replayCommand,
+      reproFor: (result: ScenarioResult) => formatRepro(result, { replayCommand, environment, engine: partialEngine() }),
+    };
+  }
+
   function dataOf(html: string): HtmlReportData {
     const match = /<script type="application\/json" id="report-data">([\s\S]*?)<\/script>/.exec(html);
     return JSON.parse(match![1]!) as HtmlReportData;
@@ -293,7 +302,7 @@ describe('toHtmlReport', () => {
     expect(escapeHtml(`<a href="x">'&'</a>`)).toBe('&#60;a href=&#34;x&#34;&#62;&#39;&#38;&#39;&#60;/a&#62;');
     expect(jsonForScript({ text: '</script>' })).toBe('{"text":"\\u003c/script>"}');
     expect(scriptText('"</script><!--<SCRIPT>"')).toBe('"\\x3C/script>\\x3C!--\\x3CSCRIPT>"');
-    const html = toHtmlReport(suiteOf([failingCancel().result]), { assets, replayCommandFor: () => 'npx flowconform replay x.yaml' });
+    const html = toHtmlReport(suiteOf([failingCancel().result]), { assets, ...replayOptions('npx flowconform replay x.yaml') });
     // Only the page's own script elements close: the data, two libraries, the page script.
     expect(html.match(/<\/script>/g)).toHaveLength(4);
     expect(html).not.toContain('<b>');
@@ -304,7 +313,7 @@ describe('toHtmlReport', () => {
   it('shows the verdicts, the engine, the families checked and the REPRO.md text, with the hooks the browser test uses', () => {
     const html = toHtmlReport(suiteOf([failingCancel().result]), {
       assets,
-      replayCommandFor: () => 'npx flowconform replay x.yaml --bug prefect-17792',
+      ...replayOptions('npx flowconform replay x.yaml --bug prefect-17792'),
       reproLinkFor: () => 'hand-made/REPRO.md',
     });
     expect(html).toContain('acme-orchestrator 2.3.1');
