@@ -4,6 +4,7 @@
  * retried (conductor-oss/conductor#303, PR #304, PR #766).
  */
 import { isTerminal } from '../../spec/transitions.ts';
+import type { SideEffectEvent } from '../../trace/events.ts';
 import type { History } from './history.ts';
 import { VerdictBuilder, type ClauseChecker } from './verdict.ts';
 
@@ -126,21 +127,62 @@ export const terminateRunsCoreSteps: ClauseChecker = (history) => {
   return verdict.build();
 };
 
+/**
+ * A listener's calls for one workflow status: the side-effect lines of one listener and
+ * workflow between two of the workflow's transitions (the engine's own; a transition the
+ * harness derived from read-backs does not notify anyone).
+ */
+interface ListenerEpisode {
+  calls: number;
+  /** The call that settled the episode (`ok`, or the failure that was dead-lettered). */
+  settled: SideEffectEvent | null;
+}
+
+/**
+ * WF-LISTENER-01, counted by the harness: within one status of a workflow, a listener is
+ * called at most listenerAttemptsMax times, and never again once a call succeeded or was
+ * dead-lettered. The engine's own `attempt` numbers are not taken on trust.
+ */
+function checkListenerCallCounts(history: History, verdict: VerdictBuilder): void {
+  const attemptsMax = history.bounds.listenerAttemptsMax;
+  /** Workflow id → listener name → its calls since the workflow's last transition. */
+  const episodes = new Map<string, Map<string, ListenerEpisode>>();
+  for (const event of history.events) {
+    if (event.kind === 'transition' && event.entity === 'workflow' && event.cause !== 'observed') episodes.delete(event.id);
+    if (event.kind !== 'side-effect') continue;
+    const ofWorkflow = episodes.get(event.target) ?? new Map<string, ListenerEpisode>();
+    episodes.set(event.target, ofWorkflow);
+    const episode = ofWorkflow.get(event.name) ?? { calls: 0, settled: null };
+    ofWorkflow.set(event.name, episode);
+    if (event.outcome === 'dead-letter') {
+      episode.settled = event;
+      continue;
+    }
+    if (episode.settled) {
+      // The situation judged here: a call after the status was settled (failures are counted below).
+      verdict.exercised();
+      const how = episode.settled.outcome === 'ok' ? `succeeded at seq ${episode.settled.seq}` : `was dead-lettered at seq ${episode.settled.seq}`;
+      verdict.violation(`listener ${event.name} was called again for ${event.target} after it ${how}, with no new status of the workflow in between`, event.seq, event.target);
+      continue;
+    }
+    episode.calls += 1;
+    if (episode.calls > attemptsMax) {
+      verdict.violation(`listener ${event.name} was called ${episode.calls} times for ${event.target} in one status, over listenerAttemptsMax (${attemptsMax})`, event.seq, event.target);
+    }
+    if (event.outcome === 'ok') episode.settled = event;
+  }
+}
+
 export const listenerFailuresRetried: ClauseChecker = (history) => {
   const verdict = new VerdictBuilder('WF-LISTENER-01');
   const windowMs = history.bounds.terminateBoundMs;
-  const attemptsMax = history.bounds.listenerAttemptsMax;
-  const effects = history.events.filter((event) => event.kind === 'side-effect');
+  const effects = history.events.filter((event): event is SideEffectEvent => event.kind === 'side-effect');
+  checkListenerCallCounts(history, verdict);
   for (const failure of effects) {
-    if (failure.kind !== 'side-effect' || failure.outcome !== 'error') continue;
+    if (failure.outcome !== 'error') continue;
     verdict.exercised();
-    if (failure.attempt > attemptsMax) {
-      verdict.violation(`listener ${failure.name} was tried ${failure.attempt} times for ${failure.target}, over listenerAttemptsMax (${attemptsMax})`, failure.seq, failure.target);
-      continue;
-    }
     const next = effects.find(
       (later) =>
-        later.kind === 'side-effect' &&
         later.seq > failure.seq &&
         later.name === failure.name &&
         later.target === failure.target &&

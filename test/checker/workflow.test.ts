@@ -220,6 +220,45 @@ describe('WF-LISTENER-01: a failing listener call is retried or dead-lettered', 
     expectViolated(trace.build(), 'WF-LISTENER-01', { entity: workflow, seq: failure.seq });
   });
 
+  it('is violated by a listener called again after it succeeded, with no new status in between', () => {
+    const trace = new TraceBuilder();
+    trace.meta();
+    trace.move('workflow', workflow, 'RUNNING');
+    trace.sideEffect(listener, workflow, 1, 'error', 'Error: archive store down');
+    trace.afterWall(100).sideEffect(listener, workflow, 2, 'ok');
+    expectHolds(trace.build(), 'WF-LISTENER-01', { alone: true });
+    // The engine kept the retry and calls again on its next tick, with the same attempt number.
+    const again = trace.afterWall(50).sideEffect(listener, workflow, 2, 'ok');
+    trace.end();
+    const violation = expectViolated(trace.build(), 'WF-LISTENER-01', { entity: workflow, seq: again.seq });
+    expect(violation.message).toContain('after it succeeded');
+  });
+
+  it('counts the calls itself: more than listenerAttemptsMax in one status is a violation, whatever attempt numbers the engine writes', () => {
+    const trace = new TraceBuilder();
+    trace.meta();
+    trace.move('workflow', workflow, 'RUNNING');
+    const attemptsMax = defaultBounds.listenerAttemptsMax;
+    let last = trace.sideEffect(listener, workflow, 1, 'error', 'Error: archive store down');
+    for (let call = 2; call <= attemptsMax + 1; call += 1) last = trace.afterWall(100).sideEffect(listener, workflow, 2, 'error', 'Error: archive store down');
+    trace.afterWall(100).sideEffect(listener, workflow, 2, 'dead-letter', 'Error: archive store down');
+    trace.end();
+    const violation = expectViolated(trace.build(), 'WF-LISTENER-01', { entity: workflow, seq: last.seq });
+    expect(violation.message).toContain(`${attemptsMax + 1} times`);
+  });
+
+  it('lets each new status of the workflow be notified afresh', () => {
+    const trace = new TraceBuilder();
+    trace.meta();
+    trace.move('workflow', workflow, 'RUNNING');
+    trace.move('workflow', workflow, 'PAUSED');
+    trace.sideEffect(listener, workflow, 1, 'ok');
+    trace.move('workflow', workflow, 'RUNNING');
+    trace.afterWall(10).sideEffect(listener, workflow, 1, 'ok');
+    trace.end();
+    expectHolds(trace.build(), 'WF-LISTENER-01');
+  });
+
   it('is unknown when the trace ends before a retry could be seen', () => {
     const story = terminateStory({ listener: 'error-dropped', endAfterMs: bound - 1 });
     expectUnknown(story.events, 'WF-LISTENER-01', workflow);
