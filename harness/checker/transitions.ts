@@ -94,6 +94,30 @@ export const terminalAbsorbing: ClauseChecker = (history: History) => {
   return verdict.build();
 };
 
+/**
+ * OBSERVE-01's second half, from the engine's own word: an entity the engine announced
+ * deleted (a `delete` line) and read back present afterwards has reappeared (a consumed
+ * command still in the store, a deleted row back after a restart). Reported once per
+ * entity. An id is never created twice (TRANSITION-01), so nothing brings it back legally.
+ */
+function checkReadBackAfterDelete(history: History, verdict: VerdictBuilder): void {
+  /** Entity key → the seq of the engine's delete line, and whether a read after it was counted. */
+  const deleted = new Map<string, { seq: number; read: boolean }>();
+  for (const event of history.events) {
+    if (event.kind === 'delete') deleted.set(entityKey(event.entity, event.id), { seq: event.seq, read: false });
+    else if (event.kind === 'observe') {
+      const key = entityKey(event.entity, event.id);
+      const deletion = deleted.get(key);
+      if (!deletion) continue;
+      if (!deletion.read) verdict.exercised();
+      deletion.read = true;
+      if (event.state === null) continue;
+      verdict.violation(`${event.entity} ${event.id} was read back as ${event.state} after the engine deleted it (delete at seq ${deletion.seq})`, event.seq, event.id);
+      deleted.delete(key);
+    }
+  }
+}
+
 export const observedReachable: ClauseChecker = (history: History) => {
   const verdict = new VerdictBuilder('OBSERVE-01');
   const unknownNames = new UnknownNames(verdict);
@@ -127,5 +151,6 @@ export const observedReachable: ClauseChecker = (history: History) => {
     }
     last.set(key, observe.state);
   }
+  checkReadBackAfterDelete(history, verdict);
   return verdict.build();
 };

@@ -92,11 +92,14 @@ export class Observer {
   /**
    * The last read at the end of a scenario: besides what changed, every entity the
    * trace says exists (it has transitions) but the query API no longer shows is
-   * recorded as gone, even if no poll ever caught it alive.
+   * recorded as gone, even if no poll ever caught it alive; and every entity the engine
+   * announced deleted (a `delete` line) that the query API still shows is recorded,
+   * changed or not, as the evidence OBSERVE-01 judges.
    */
   observeFinal(entities: readonly EntityView[], events: readonly TraceEvent[]): void {
-    this.observeEntities(entities);
     const present = new Set(entities.map((view) => `${view.entity}:${view.id}`));
+    for (const event of events) if (event.kind === 'delete' && present.has(`${event.entity}:${event.id}`)) this.states.delete(`${event.entity}:${event.id}`);
+    this.observeEntities(entities);
     const reported = new Map<string, TransitionEvent>();
     for (const event of events) if (event.kind === 'transition') reported.set(`${event.entity}:${event.id}`, event);
     for (const [key, last] of reported) {

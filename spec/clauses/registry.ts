@@ -45,7 +45,7 @@ export const clauses: readonly Clause[] = [
     must: 'Every state read back through the query API MUST be reachable in the machine from the state read before it, and a deleted entity MUST NOT reappear.',
     source: 'flowconform: the UI and the engine must tell one story',
     checkedBy:
-      'Successive observe events per entity: each new state is in the reachable set of the previous one. A state name the machine does not know is reported as such, with the nearest known name.',
+      'Successive observe events per entity: each new state is in the reachable set of the previous one. A state name the machine does not know is reported as such, with the nearest known name. An entity read back present after the engine\'s own `delete` line for it has reappeared (the last read of a scenario writes every such entity, changed or not).',
     catches: [],
   },
   {
@@ -159,7 +159,7 @@ export const clauses: readonly Clause[] = [
     family: 'workflow',
     must: 'A failing status listener call MUST be recorded and retried until it succeeds or is dead-lettered after listenerAttemptsMax attempts.',
     source: 'conductor-oss/conductor#303 (the exception escaped and was never retried)',
-    checkedBy: 'Each side-effect error is followed within terminateBoundMs by another attempt of the same listener and target, or a dead-letter; no more than listenerAttemptsMax attempts.',
+    checkedBy: 'Each side-effect error is followed within terminateBoundMs by another attempt of the same listener and target, or a dead-letter. The harness counts the calls itself, per listener and workflow between two of the workflow\'s transitions: no more than listenerAttemptsMax, and none after one that succeeded or was dead-lettered.',
     catches: ['conductor-303'],
   },
   {

@@ -238,6 +238,20 @@ describe('OBSERVE-01: reads move forward on the machine and the deleted stay del
     expect(violation.message).toContain('gone');
   });
 
+  it('is violated by an entity the engine deleted and still shows (a consumed command kept in the store)', () => {
+    const trace = new TraceBuilder();
+    trace.meta();
+    walk(trace, 'command', 'cmd-1', ['CREATED', 'CLAIMED', 'CONSUMED']);
+    trace.observe('command', 'cmd-1', 'CONSUMED');
+    trace.del('command', 'cmd-1', 'consumed');
+    expectHolds(trace.build(), 'OBSERVE-01', { alone: true });
+    // The final read writes it again although unchanged (harness/runner/observer.ts observeFinal).
+    const still = trace.afterWall(10).observe('command', 'cmd-1', 'CONSUMED');
+    trace.end();
+    const violation = expectViolated(trace.build(), 'OBSERVE-01', { entity: 'cmd-1', seq: still.seq });
+    expect(violation.message).toContain('after the engine deleted it');
+  });
+
   it('keeps entities apart: the same id in two kinds is two stories', () => {
     const trace = new TraceBuilder();
     trace.meta();
