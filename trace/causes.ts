@@ -56,7 +56,7 @@ export const transitionCauseMeanings = {
   engine: 'None of the above fits: a reason of the engine, said in `detail`.',
   // Not written by an engine.
   observed:
-    'Derived by the harness, never written by an engine: a change between two read-backs (query) of an entity whose kind the engine pushes no transitions of, at the look that found it.',
+    "Derived by the harness, never written by an engine: a change between two read-backs (query) of an entity whose kind the engine pushes no transitions of, at the look that found it; or, for a kind it pushes, a first read after a restart that differs from the entity's last line.",
 } as const;
 
 export type TransitionCause = keyof typeof transitionCauseMeanings;

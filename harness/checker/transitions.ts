@@ -48,9 +48,15 @@ export const transitionAccepted: ClauseChecker = (history: History) => {
   const verdict = new VerdictBuilder('TRANSITION-01');
   const unknownNames = new UnknownNames(verdict);
   const last = new Map<string, string | null>();
-  // Transitions the harness derived from read-backs may skip states it did not see; OBSERVE-01 judges those.
-  for (const transition of history.transitions.filter((candidate) => candidate.cause !== 'observed')) {
+  for (const transition of history.transitions) {
     const key = entityKey(transition.entity, transition.id);
+    // Transitions the harness derived from read-backs may skip states it did not see;
+    // OBSERVE-01 judges those. One read after a restart carries on the chain (the line
+    // the crashed engine never sent: harness/checker/observed-transitions.ts).
+    if (transition.cause === 'observed') {
+      last.set(key, transition.to);
+      continue;
+    }
     const previous = last.has(key) ? last.get(key)! : null;
     const hasUnknownName = unknownNames.check(transition.entity, transition.id, [transition.from, transition.to], 'wrote', transition.seq);
     // Every transition the engine wrote is judged against its machine.

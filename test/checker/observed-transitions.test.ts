@@ -4,14 +4,17 @@
  * a transition with cause `observed` at the look that found it; for a kind it does push,
  * nothing is derived (no change told twice). Derived transitions are not the engine's
  * claims: TRANSITION-01 leaves them to OBSERVE-01 (a look can miss states between), and
- * a command read back gone whose request has an instance counts as consumed.
+ * a command read back gone whose request has an instance counts as consumed. The one
+ * exception: the first read after an engine restart that shows a pushed entity in another
+ * state than its last line (a change the killed engine committed and never sent) is
+ * derived too, so RUN-CONCURRENCY-01 and TRANSITION-01 follow what the engine holds.
  * Method: hand-made traces through `withObservedTransitions` and `checkTrace`.
  */
 import { describe, expect, it } from 'vitest';
 import { checkTrace } from '../../harness/checker/check.ts';
 import { withObservedTransitions } from '../../harness/checker/observed-transitions.ts';
 import type { TransitionEvent } from '../../trace/events.ts';
-import { pushedRunReadBackRunning } from './fixtures.ts';
+import { createRun, deployRequest, pushedRunReadBackRunning, startRun } from './fixtures.ts';
 import { TraceBuilder } from './trace-builder.ts';
 
 function derived(events: ReturnType<TraceBuilder['build']>): TransitionEvent[] {
@@ -40,6 +43,54 @@ describe('transitions derived from read-backs', () => {
 
   it('derives nothing for a kind the engine pushes transitions of', () => {
     expect(derived(pushedRunReadBackRunning())).toEqual([]);
+  });
+
+  it('after a restart, takes the first read of a pushed run over its last line: the completion the killed engine never sent', () => {
+    /** Runs a and b of `d1` (limit 2) RUNNING; the engine is killed, a's COMPLETED line lost; c starts after the restart. */
+    const crashWithLostLine = (aReadBack: string) => {
+      const trace = new TraceBuilder();
+      trace.meta();
+      deployRequest(trace, 0, { deployment: 'd1', created: true, concurrencyLimit: 2 });
+      for (const id of ['a', 'b', 'c']) createRun(trace, id, { deploymentId: 'd1', autoScheduled: true, scheduledStartMs: 0, slotMs: 0 });
+      startRun(trace, 'a');
+      startRun(trace, 'b');
+      trace.afterWall(100).fault('inject', 'engine-crash');
+      trace.afterWall(100).fault('clear', 'engine-crash');
+      const read = trace.observe('run', 'a', aReadBack);
+      trace.observe('run', 'b', 'RUNNING');
+      trace.observe('run', 'c', 'SCHEDULED');
+      const cStarts = startRun(trace, 'c');
+      trace.teardown();
+      trace.end();
+      return { events: trace.build(), read, cStarts };
+    };
+    const lost = crashWithLostLine('COMPLETED');
+    expect(derived(lost.events).map(({ id, from, to, seq }) => ({ id, from, to, seq }))).toEqual([{ id: 'a', from: 'RUNNING', to: 'COMPLETED', seq: lost.read.seq }]);
+    expect(checkTrace(lost.events).verdicts.find((verdict) => verdict.clauseId === 'RUN-CONCURRENCY-01')!.valid).toBe(true);
+    // Read back RUNNING, a still holds its slot: c is one over the limit.
+    const held = crashWithLostLine('RUNNING');
+    expect(derived(held.events)).toEqual([]);
+    const violated = checkTrace(held.events).verdicts.find((verdict) => verdict.clauseId === 'RUN-CONCURRENCY-01')!;
+    expect(violated.valid).toBe(false);
+    expect(violated.violations.map((violation) => violation.seq)).toContain(held.cStarts.seq - 1);
+  });
+
+  it('after a restart, carries the chain of TRANSITION-01 on from such a read', () => {
+    const trace = new TraceBuilder();
+    trace.meta();
+    createRun(trace, 'a', { retries: 1 });
+    startRun(trace, 'a');
+    trace.afterWall(100).fault('inject', 'engine-crash');
+    // Lost with the engine: RUNNING → SCHEDULED/AwaitingRetry.
+    trace.afterWall(100).fault('clear', 'engine-crash');
+    trace.observe('run', 'a', 'SCHEDULED/AwaitingRetry');
+    trace.transition('run', 'a', 'SCHEDULED/AwaitingRetry', 'PENDING', { cause: 'worker-acquired' });
+    trace.teardown();
+    trace.end();
+    expect(checkTrace(trace.build()).verdicts.find((verdict) => verdict.clauseId === 'TRANSITION-01')!.valid).toBe(true);
+    // The same lines with no restart between: the chain is broken, as before.
+    const unbroken = trace.build().filter((event) => event.kind !== 'fault');
+    expect(checkTrace(unbroken).verdicts.find((verdict) => verdict.clauseId === 'TRANSITION-01')!.valid).toBe(false);
   });
 
   it('leaves skipped states to OBSERVE-01: a run first seen RUNNING is no TRANSITION-01 violation', () => {
