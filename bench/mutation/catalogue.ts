@@ -13,8 +13,8 @@
  * Each mutant names its anchor: `find` must occur exactly once in `file`, or the bench
  * reports a bench error for it (the catalogue must move with the code). `equivalent` is
  * set only after a survivor was read and found unable to change anything the spec judges;
- * its reason says why. A survivor that is a gap gets a scenario that kills it, proposed in
- * bench/mutation/gap-scenarios/ until it moves into scenarios/.
+ * its reason says why. A survivor that is a gap gets a scenario in scenarios/ that kills
+ * it, or a checker that judges what it changes.
  */
 
 /** The kind of slip (the defect operator). */

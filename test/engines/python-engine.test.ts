@@ -10,7 +10,7 @@
  * Method: no mocks. `runSuite` starts `python3 engine.py` once per scenario through the
  * engine protocol; the session marker of each engine comes back in the result, and /proc
  * is read afterwards for live processes whose environment carries it. To stay fast, the
- * suite runs the two scenarios the engine supports and one not-applicable scenario per
+ * suite runs the scenarios the engine supports and one not-applicable scenario per
  * kind of missing capability; every other scenario file is checked for applicability
  * against the capabilities the engine declared in its handshake, which is what decides
  * `not-applicable` in a run. Skipped only when python3 is missing outside CI; under
@@ -36,6 +36,7 @@ const skipReason = hasPython || process.env.CI === 'true' ? null : 'python3 is n
 
 /** The cancel scenarios this engine supports (posix kill strategy, runs, subflows, cancel). */
 const supported = [
+  'cancel-with-one-kill-attempt',
   'engine-stopped-past-a-bound',
   'posix-cancel-nested-subflows',
   'posix-cancel-sigterm-ignoring-worker',
