@@ -1,6 +1,6 @@
 /**
  * Ctrl-C (SIGINT) or SIGTERM to the harness: end every engine it started, with every
- * process of their sessions, then exit 130 / 143 (128 + the signal's number). Without
+ * process of their sessions, remove their data folders, then exit 130 / 143 (128 + the signal's number). Without
  * this, Node's default would exit at once and leave the engines' worker processes
  * running. A second signal while the first is handled exits at once.
  */
@@ -22,8 +22,11 @@ export function exitCleanlyOnInterrupt(): void {
       interrupted = true;
       process.stderr.write(`flowconform: ${signal}: ending the engine and its processes\n`);
       // Loaded here, not up front: a command that starts no engine (`--help`) need not load it.
+      // The engines' data folders go once the engines are dead and write nothing more.
       void import('./engine-process.ts')
         .then(({ killAllEngines }) => killAllEngines())
+        .then(() => import('../runner/data-folders.ts'))
+        .then(({ removeAllDataFolders }) => removeAllDataFolders())
         .finally(() => process.exit(code));
     });
   }

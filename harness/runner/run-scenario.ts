@@ -11,8 +11,7 @@
  * and every process of its session still alive is killed by pid, so the harness never
  * hangs and never leaks a process.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Scenario } from '../../scenarios/schema/steps.ts';
 import { kindOfStep } from '../../scenarios/steps/registry.ts';
@@ -28,6 +27,7 @@ import { environment } from '../environment.ts';
 import type { EngineInfo, ScenarioOutcome, ScenarioResult } from '../result.ts';
 import { RunTimeoutError, Session } from './session.ts';
 import { TraceRecorder } from './trace-recorder.ts';
+import { makeDataFolder, removeDataFolder } from './data-folders.ts';
 import { killPids } from '../../os/kill.ts';
 
 
@@ -191,7 +191,7 @@ export async function runScenario(scenario: LoadedScenario, options: RunScenario
   if (engine && missing.length === 0) {
     // An engine that can restart keeps its state in a folder of ours, which a restarted
     // engine finds again; it is removed with the scenario.
-    if (engine.capabilities?.restart) dataDir = await mkdtemp(path.join(tmpdir(), 'flowconform-data-'));
+    if (engine.capabilities?.restart) dataDir = await makeDataFolder();
     const setup = { platform: scenario.platform, bounds, bug, seed, consumerOrder: scenario.consumerOrder, dataDir };
     session = new Session(engine, { command, trace, bounds, requestDeadlineMs: stepTimeoutMs, setup, ...(logFile === undefined ? {} : { logFile }) });
     try {
@@ -224,7 +224,7 @@ export async function runScenario(scenario: LoadedScenario, options: RunScenario
       if (end.outcome === 'completed') end = { outcome: 'timeout', error };
     });
   }
-  if (dataDir !== null) await rm(dataDir, { recursive: true, force: true });
+  if (dataDir !== null) await removeDataFolder(dataDir);
   trace.emit({ kind: 'end', outcome: end.outcome, ...(end.error === undefined ? {} : { error: end.error }) });
 
   const notApplicable = missing.length > 0;

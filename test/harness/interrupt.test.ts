@@ -18,12 +18,15 @@
  * scenario's own cancel kills the workers a few ms after they all started, racing the
  * signal: the test could not tell the interrupt's cleanup from the cancel's.
  *
+ * The CLI runs with TMPDIR in the test's own folder: after SIGINT or SIGTERM the engine's
+ * data folder (`flowconform-data-…`) must be gone too; after SIGKILL nothing can remove it.
+ *
  * Whatever happens, afterEach kills by pid anything of the CLI's sessions still alive,
  * and the CLI itself.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -94,9 +97,11 @@ describe('an interrupted flowconform run leaves no process alive', () => {
   for (const { title, scenario, workers, signal, toGroup, exitCode } of cases) {
     it(`${title}: every process of the engine's tree dead within ${deadWithinMs} ms${exitCode === null ? '' : `, exit ${exitCode}`}`, async () => {
       workDir = await mkdtemp(path.join(tmpdir(), 'flowconform-interrupt-'));
+      const childTmp = path.join(workDir, 'tmp');
+      await mkdir(childTmp);
       const child = spawn(process.execPath, [bin, 'run', scenario, '--bug', 'prefect-17792', '--out', path.join(workDir, 'out')], {
         cwd: checkoutRoot,
-        env: { ...process.env, NO_COLOR: '1' },
+        env: { ...process.env, NO_COLOR: '1', TMPDIR: childTmp },
         stdio: ['ignore', 'pipe', 'pipe'],
         detached: true,
       });
@@ -118,6 +123,8 @@ describe('an interrupted flowconform run leaves no process alive', () => {
       expect(session.filter(isWorker).length, `workers of ${scenario} alive before the signal; CLI output:\n${output}`).toBe(workers);
       // The engine (no worker) carries the marker too.
       expect(session.length, 'the engine and its workers').toBeGreaterThan(workers);
+      const dataFolders = async () => (await readdir(childTmp)).filter((name) => name.startsWith('flowconform-data-'));
+      expect(await dataFolders(), 'the engine keeps its state in a data folder').toHaveLength(1);
 
       const signalledAt = Date.now();
       process.kill(toGroup ? -cliPid : cliPid, signal);
@@ -136,6 +143,7 @@ describe('an interrupted flowconform run leaves no process alive', () => {
       } else {
         expect(end, `the CLI still runs ${deadWithinMs} ms after the engine's tree died; output:\n${output}`).not.toBeNull();
         expect(end?.code, output).toBe(exitCode);
+        expect(await dataFolders(), 'data folders left after the interrupt').toEqual([]);
       }
     });
   }
