@@ -446,6 +446,14 @@ describe('explore --dry-run and usage errors', () => {
     });
   });
 
+  it('--dry-run with --shard prints only the runs of that shard, as the whole campaign draws them', async () => {
+    const { code, stdout } = await runMain([...dryRun, '--shard', '2/3']);
+    expect(code).toBe(0);
+    expect(stdout.match(/^# generated scenario \d+ of 3, seed 7$/gm)).toEqual(['# generated scenario 2 of 3, seed 7']);
+    const sampled = fc.sample(scenarioArbitrary(), { seed: 7, numRuns: 3 });
+    expect(parseScenario(stdout, 'dry-run shard 2/3')).toEqual({ ...sampled[1], name: 'generated-2' });
+  });
+
   it('--runs 0 exits 2 naming --runs', async () => {
     const { code, stdout, stderr } = await runMain(['explore', '--dry-run', '--runs', '0', '--seed', '7']);
     expect(code).toBe(2);

@@ -25,7 +25,7 @@ import { environment } from '../../environment.ts';
 import { campaignSuite, type CampaignContext } from '../../explore/campaign-suite.ts';
 import { arbitraryOptionsFor, explore, type ExploreReport } from '../../explore/explore.ts';
 import { suiteCoverageShortfalls, suiteExitCode, type ScenarioResult } from '../../result.ts';
-import { parseShard, shardLabel } from '../../shard/shard.ts';
+import { parseShard, shardLabel, shardRunRange } from '../../shard/shard.ts';
 import { exitCodes, UsageError } from '../exit-codes.ts';
 import type { EngineCommand } from '../../engine-process/engine-command.ts';
 import { EnginePool } from '../../engine-process/engine-pool.ts';
@@ -117,11 +117,13 @@ export async function exploreCommand(options: ExploreCommandOptions): Promise<nu
   const pool = new EnginePool(engine);
   try {
     if (options.dryRun) {
-      // What explore would run against this engine: its steps and platforms only.
+      // What explore would run against this engine: its steps and platforms only, and of
+      // a shard only its runs (`--runs k --shard k/k` prints run k).
       const { capabilities } = await probeEngine(pool, bug);
-      const scenarios = fc.sample(scenarioArbitrary(arbitraryOptionsFor(capabilities)), { seed, numRuns: runs });
-      for (const [index, scenario] of scenarios.entries()) {
-        process.stdout.write(`${index === 0 ? '' : '---\n'}# generated scenario ${index + 1} of ${runs}, seed ${seed}\n${stringify({ ...scenario, name: `generated-${index + 1}` })}`);
+      const { first, last } = shardRunRange(runs, parseShard(options.shard));
+      const scenarios = fc.sample(scenarioArbitrary(arbitraryOptionsFor(capabilities)), { seed, numRuns: last });
+      for (let run = first; run <= last; run += 1) {
+        process.stdout.write(`${run === first ? '' : '---\n'}# generated scenario ${run} of ${runs}, seed ${seed}\n${stringify({ ...scenarios[run - 1], name: `generated-${run}` })}`);
       }
       return exitCodes.conformant;
     }
