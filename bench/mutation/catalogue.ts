@@ -137,8 +137,8 @@ export const mutants: readonly Mutant[] = [
     operator: 'off-by-one',
     family: 'run-cancel',
     file: runProcesses,
-    find: 'attempt <= attemptsMax && !this.closing',
-    replace: 'attempt < attemptsMax && !this.closing',
+    find: "attempt <= attemptsMax && this.context.phase === 'open'",
+    replace: "attempt < attemptsMax && this.context.phase === 'open'",
     why: 'A failing kill is tried killAttemptsMax − 1 times, not killAttemptsMax (with killAttemptsMax 1, never: the run stays CANCELLING).',
   },
   {
