@@ -9,6 +9,7 @@ import { terminalWorkflowArchived } from './archive.ts';
 import { backlogExecuted, concurrencyLimitHeld, oneRunPerSlot, retriesFollowed, updateDeletesOnlyFutureScheduled } from './deployment.ts';
 import { unmetExpectations } from './expectations.ts';
 import { History } from './history.ts';
+import { pausedWorkersTakeNoRuns } from './paused-workers.ts';
 import { ackAfterDurableCommand, acknowledgedBeforeCrashYieldsOne, acknowledgedYieldsInstance, commandsNeverVanish, noDuplicateInstance } from './instance.ts';
 import { lostRunLeavesRunning, lostTaskLeavesInProgress, noProcessOutlivesScenario } from './process.ts';
 import { entitiesSurviveRestart, leftoversAdoptedOrKilled } from './restart.ts';
@@ -38,6 +39,7 @@ export const checkers: Record<string, ClauseChecker> = {
   'DEPLOY-UPDATE-01': updateDeletesOnlyFutureScheduled,
   'DEPLOY-BACKLOG-02': backlogExecuted,
   'DEPLOY-SLOT-03': oneRunPerSlot,
+  'DEPLOY-PAUSE-04': pausedWorkersTakeNoRuns,
   'WF-TERMINAL-01': terminalWorkflowTasksTerminal,
   'WF-TERMINAL-02': terminalWorkflowNoTaskProcess,
   'WF-TERMINATE-02': terminateRunsCoreSteps,

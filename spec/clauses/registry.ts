@@ -131,6 +131,15 @@ export const clauses: readonly Clause[] = [
     catches: [],
   },
   {
+    id: 'DEPLOY-PAUSE-04',
+    family: 'deployment',
+    must: 'While the deployment workers are paused, no run of a deployment MUST leave SCHEDULED for PENDING or RUNNING, also across a restart of the engine.',
+    source: 'Prefect work pools: a paused work pool\'s workers pick up no flow runs (its runs wait and become Late); the pause is stored server-side, so it outlives a restart',
+    checkedBy:
+      'From the answer ok of a set-workers pause to the beginning of the step of the next resume, every transition of a run with a deploymentId from a SCHEDULED state to PENDING or RUNNING is a violation. A transition derived from read-backs counts only when the run was read back waiting within the same pause.',
+    catches: [],
+  },
+  {
     id: 'WF-TERMINAL-01',
     family: 'workflow',
     must: 'A workflow read back in a terminal state MUST NOT have a task in a non-terminal state once terminateBoundMs has passed.',
