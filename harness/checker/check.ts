@@ -10,6 +10,7 @@ import { backlogExecuted, concurrencyLimitHeld, oneRunPerSlot, retriesFollowed, 
 import { unmetExpectations } from './expectations.ts';
 import { History } from './history.ts';
 import { pausedWorkersTakeNoRuns } from './paused-workers.ts';
+import { scheduleAheadHeld } from './schedule-ahead.ts';
 import { ackAfterDurableCommand, acknowledgedBeforeCrashYieldsOne, acknowledgedYieldsInstance, commandsNeverVanish, noDuplicateInstance } from './instance.ts';
 import { lostRunLeavesRunning, lostTaskLeavesInProgress, noProcessOutlivesScenario } from './process.ts';
 import { entitiesSurviveRestart, leftoversAdoptedOrKilled } from './restart.ts';
@@ -40,6 +41,7 @@ export const checkers: Record<string, ClauseChecker> = {
   'DEPLOY-BACKLOG-02': backlogExecuted,
   'DEPLOY-SLOT-03': oneRunPerSlot,
   'DEPLOY-PAUSE-04': pausedWorkersTakeNoRuns,
+  'DEPLOY-AHEAD-05': scheduleAheadHeld,
   'WF-TERMINAL-01': terminalWorkflowTasksTerminal,
   'WF-TERMINAL-02': terminalWorkflowNoTaskProcess,
   'WF-TERMINATE-02': terminateRunsCoreSteps,

@@ -140,6 +140,15 @@ export const clauses: readonly Clause[] = [
     catches: [],
   },
   {
+    id: 'DEPLOY-AHEAD-05',
+    family: 'deployment',
+    must: "The scheduler MUST make runs for no more than a deployment's scheduleAheadCount slots ahead: a run made at logical time now has its slot before now + scheduleAheadCount × intervalMs.",
+    source: "Prefect's scheduler service (services/scheduler.py) inserts runs only within its max runs and max scheduled time ahead of now",
+    checkedBy:
+      "Each run the scheduler made (cause scheduler or autoScheduled, with a slotMs) is judged at its creation's logical time against the schedule of the deployment's last deploy request answered ok, or, while an update is in flight, the more lenient of the old and the new. From read-backs the time is the look's, which can only be later, so never stricter.",
+    catches: [],
+  },
+  {
     id: 'WF-TERMINAL-01',
     family: 'workflow',
     must: 'A workflow read back in a terminal state MUST NOT have a task in a non-terminal state once terminateBoundMs has passed.',
