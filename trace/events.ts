@@ -65,6 +65,12 @@ export const Bounds = z.object({
    * so an engine keeps retrying a failed archive call for at least this long (wall ms).
    */
   archiveBoundMs: z.number().int().positive(),
+  /**
+   * A SCHEDULED run may be marked Late only once its scheduled start is more than this in
+   * the past (logical ms; Prefect's PREFECT_API_SERVICES_LATE_RUNS_AFTER_SECONDS, 15 s by
+   * default). RUN-LATE-01.
+   */
+  lateAfterMs: z.number().int().positive(),
 });
 export type Bounds = z.infer<typeof Bounds>;
 
@@ -81,6 +87,7 @@ export const defaultBounds: Bounds = {
   processLossBoundMs: 3000,
   restartBoundMs: 4000,
   archiveBoundMs: 2000,
+  lateAfterMs: 15_000,
 };
 
 const base = {
@@ -104,6 +111,7 @@ export const MetaBounds = z.object({
   processLossBoundMs: Bounds.shape.processLossBoundMs.default(defaultBounds.processLossBoundMs),
   restartBoundMs: Bounds.shape.restartBoundMs.default(defaultBounds.restartBoundMs),
   archiveBoundMs: Bounds.shape.archiveBoundMs.default(defaultBounds.archiveBoundMs),
+  lateAfterMs: Bounds.shape.lateAfterMs.default(defaultBounds.lateAfterMs),
 });
 
 /** Where a trace was made; for the reader of a report, never judged. */

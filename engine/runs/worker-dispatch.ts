@@ -1,16 +1,13 @@
 /**
  * What a Prefect worker and the server's services do on each tick: take due runs
  * (respecting the deployment's concurrency limit, else Scheduled/AwaitingConcurrencySlot),
- * and mark runs Late whose start has passed by `lateAfterMs` (MarkLateRuns service).
+ * and mark runs Late whose start has passed by the `lateAfterMs` bound (MarkLateRuns service).
  */
 import { formatRunState } from '../../spec/states.ts';
 import type { EngineContext } from '../context.ts';
 import type { Deployments } from './deployments.ts';
 import type { RunProcesses } from './run-processes.ts';
 import { allRuns, isRunActive, moveRun, runStateName, runStateType } from './run-row.ts';
-
-/** Prefect's PREFECT_API_SERVICES_LATE_RUNS_AFTER_SECONDS default: 15 s (logical ms). */
-export const lateAfterMs = 15_000;
 
 const awaitingSlot = formatRunState({ type: 'SCHEDULED', name: 'AwaitingConcurrencySlot' });
 const late = formatRunState({ type: 'SCHEDULED', name: 'Late' });
@@ -35,6 +32,8 @@ export function dispatchDueRuns(context: EngineContext, deployments: Deployments
 
 export function markLateRuns(context: EngineContext): void {
   const now = context.clock.now();
+  // Prefect's PREFECT_API_SERVICES_LATE_RUNS_AFTER_SECONDS (15 s by default), in logical ms.
+  const { lateAfterMs } = context.bounds;
   for (const run of allRuns(context)) {
     if (runStateType(run) === 'SCHEDULED' && runStateName(run) === 'Scheduled' && run.scheduledStartMs + lateAfterMs < now) {
       moveRun(context, run.id, late, 'mark-late-runs');

@@ -9,6 +9,7 @@ import { terminalWorkflowArchived } from './archive.ts';
 import { backlogExecuted, concurrencyLimitHeld, oneRunPerSlot, retriesFollowed, updateDeletesOnlyFutureScheduled } from './deployment.ts';
 import { unmetExpectations } from './expectations.ts';
 import { History } from './history.ts';
+import { lateOnlyAfterThreshold } from './late-runs.ts';
 import { pausedWorkersTakeNoRuns } from './paused-workers.ts';
 import { scheduleAheadHeld } from './schedule-ahead.ts';
 import { ackAfterDurableCommand, acknowledgedBeforeCrashYieldsOne, acknowledgedYieldsInstance, commandsNeverVanish, noDuplicateInstance } from './instance.ts';
@@ -37,6 +38,7 @@ export const checkers: Record<string, ClauseChecker> = {
   'RUN-CANCEL-05': cancelAnswerHonoured,
   'RUN-CONCURRENCY-01': concurrencyLimitHeld,
   'RUN-RETRY-01': retriesFollowed,
+  'RUN-LATE-01': lateOnlyAfterThreshold,
   'DEPLOY-UPDATE-01': updateDeletesOnlyFutureScheduled,
   'DEPLOY-BACKLOG-02': backlogExecuted,
   'DEPLOY-SLOT-03': oneRunPerSlot,

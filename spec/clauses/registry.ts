@@ -149,6 +149,15 @@ export const clauses: readonly Clause[] = [
     catches: [],
   },
   {
+    id: 'RUN-LATE-01',
+    family: 'deployment',
+    must: 'A SCHEDULED run MUST NOT be marked Late before its scheduled start is more than lateAfterMs in the past on the logical clock.',
+    source: "Prefect's MarkLateRuns service (services/late_runs.py): runs whose expected start is older than PREFECT_API_SERVICES_LATE_RUNS_AFTER_SECONDS (15 s) become Late",
+    checkedBy:
+      'Each transition of a run into SCHEDULED/Late is judged at its logical time against the run\'s scheduledStartMs attribute and the lateAfterMs bound; a read-back is judged at the look\'s time, never earlier than the marking. Without scheduledStartMs the verdict is unknown.',
+    catches: [],
+  },
+  {
     id: 'WF-TERMINAL-01',
     family: 'workflow',
     must: 'A workflow read back in a terminal state MUST NOT have a task in a non-terminal state once terminateBoundMs has passed.',

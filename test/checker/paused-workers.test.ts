@@ -39,7 +39,7 @@ function pausedStory(during: (trace: TraceBuilder) => void, options: { resume?: 
 
 describe('DEPLOY-PAUSE-04: paused workers take no runs of a deployment', () => {
   it('holds when the run waits, is marked Late, and is taken after the resume', () => {
-    const events = pausedStory((trace) => trace.afterWall(100).move('run', run, 'SCHEDULED/Late', { cause: 'mark-late-runs' }));
+    const events = pausedStory((trace) => trace.afterWall(100).atTime(trace.bounds.lateAfterMs + 1).move('run', run, 'SCHEDULED/Late', { cause: 'mark-late-runs' }));
     const verdict = expectHolds(events, 'DEPLOY-PAUSE-04');
     expect(verdict.exercised).toBe(1);
   });

@@ -48,9 +48,16 @@ const terminalExits: Array<{ entity: EntityKind; path: string[]; to: string }> =
   { entity: 'instance', path: ['SUBMITTED_SUCCESS', 'RUNNING_EXECUTION', 'STOP'], to: 'RUNNING_EXECUTION' },
 ];
 
-/** Write `path` for one entity with `move` (each `from` is the previous `to`). */
+/**
+ * Write `path` for one entity with `move` (each `from` is the previous `to`). A run is
+ * made due at logical time 0 and marked Late only once lateAfterMs has passed (RUN-LATE-01).
+ */
 function walk(trace: TraceBuilder, entity: EntityKind, id: string, path: readonly string[]): void {
-  for (const state of path) trace.move(entity, id, state, { cause: 'engine' });
+  for (const state of path) {
+    if (entity === 'run' && state === 'SCHEDULED/Late') trace.atTime(Math.max(trace.nowTimeMs, trace.bounds.lateAfterMs + 1));
+    const created = trace.lastOf(entity, id) === undefined;
+    trace.move(entity, id, state, { cause: 'engine', ...(entity === 'run' && created ? { attributes: { scheduledStartMs: 0 } } : {}) });
+  }
 }
 
 describe('TRANSITION-01: every transition is a move of its machine from the last recorded state', () => {
