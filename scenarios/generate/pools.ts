@@ -47,6 +47,8 @@ export const situationIds = {
   retryingDeployment: 'retrying',
   /** A deployment without retries, whose first run fails and is watched over clock advances. */
   failingDeployment: 'failing',
+  /** A deployment whose runs come due while the workers are paused. */
+  pausedDeployment: 'paused',
   /** A workflow terminated while its archive listener fails. */
   archivedWorkflow: 'archived',
   /** A workflow terminated, then terminated again. */

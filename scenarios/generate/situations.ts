@@ -185,6 +185,22 @@ const situations: ReadonlyArray<{ name: string; weight: number; arbitrary: fc.Ar
     }),
   },
   {
+    // late-runs-after-workers-resume and clock-across-a-restart: while the workers are
+    // paused the clock passes a deployment's slots, the newest by less than lateAfterMs
+    // (15 s) and the oldest by more, so runs are marked Late (each only once due long
+    // enough) and none is taken; with a crash, the pause must outlive the engine. Then the
+    // workers come back and take the backlog.
+    name: 'runs come due while the workers are paused',
+    weight: 2,
+    arbitrary: fc.record({ firstAdvanceMs: fc.constantFrom(65_000, 70_000, 90_000), crash: fc.boolean() }).map(({ firstAdvanceMs, crash }): StepInput[] => [
+      { workers: 'pause' },
+      { deploy: { deployment: situationIds.pausedDeployment, intervalMs: 60_000, scheduleAheadCount: 2, run: { durationMs: 100 } } },
+      { advance: { ms: firstAdvanceMs } },
+      ...(crash ? [{ crash: {} }, { restart: {} }] : [{ advance: { ms: 10_000 } }]),
+      workersBack,
+    ]),
+  },
+  {
     // terminate-while-archive-listener-fails (conductor-oss/conductor#303): the terminate
     // comes while the archive listener throws, then the listener's store is healed.
     name: 'terminate while the archive listener fails',

@@ -323,6 +323,8 @@ const situationWindows: Record<string, Window> = {
     }),
   'a run without retries fails, then long clock advances': (steps) =>
     steps.some((step, index) => awaitOf(step)?.state === 'FAILED' && awaitOf(step)?.run !== undefined && 'advance' in (steps[index + 1] ?? {}) && 'advance' in (steps[index + 2] ?? {})),
+  'runs come due while the workers are paused': (steps) =>
+    steps.some((step, index) => bodyOf(step, 'workers') !== undefined && (step as { workers: string }).workers === 'pause' && 'deploy' in (steps[index + 1] ?? {}) && 'advance' in (steps[index + 2] ?? {})),
   'terminate while the archive listener fails': (steps) => followedBy(steps, (step) => bodyOf(step, 'fault')?.inject === 'archive-listener', (step) => 'terminate' in step),
   'a workflow terminated twice': (steps) => followedBy(steps, (step) => 'terminate' in step, (step, previous) => bodyOf(step, 'terminate')?.workflow === bodyOf(previous, 'terminate')!.workflow),
   'worker killed under an IN_PROGRESS task': (steps) =>
