@@ -48,8 +48,16 @@ export const transitionAccepted: ClauseChecker = (history: History) => {
   const verdict = new VerdictBuilder('TRANSITION-01');
   const unknownNames = new UnknownNames(verdict);
   const last = new Map<string, string | null>();
+  /** Entities the engine has written nothing about since it was killed (a crash of the nemesis). */
+  const untoldSinceCrash = new Set<string>();
+  const crashSeqs = history.crashes.map(({ crash }) => crash.seq);
   for (const transition of history.transitions) {
     const key = entityKey(transition.entity, transition.id);
+    while (crashSeqs.length > 0 && crashSeqs[0]! < transition.seq) {
+      crashSeqs.shift();
+      for (const known of last.keys()) untoldSinceCrash.add(known);
+    }
+    const firstAfterCrash = untoldSinceCrash.delete(key);
     // Transitions the harness derived from read-backs may skip states it did not see;
     // OBSERVE-01 judges those. One read after a restart carries on the chain (the line
     // the crashed engine never sent: harness/checker/observed-transitions.ts).
@@ -61,7 +69,12 @@ export const transitionAccepted: ClauseChecker = (history: History) => {
     const hasUnknownName = unknownNames.check(transition.entity, transition.id, [transition.from, transition.to], 'wrote', transition.seq);
     // Every transition the engine wrote is judged against its machine.
     verdict.exercised();
-    if (transition.from !== previous) {
+    // A killed engine may have committed moves whose lines never went out: the first line
+    // of the restarted engine about an entity may start from any state the machine can
+    // reach from the last one told.
+    const lostAtCrash =
+      firstAfterCrash && previous !== null && transition.from !== null && canonicalState(transition.entity, previous) !== undefined && reachableFrom(transition.entity, previous).has(transition.from);
+    if (transition.from !== previous && !lostAtCrash) {
       verdict.violation(
         `${transition.entity} ${transition.id} moved from ${transition.from ?? '(new)'} but its last recorded state was ${previous ?? '(none)'}`,
         transition.seq,

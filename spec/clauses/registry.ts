@@ -28,7 +28,7 @@ export const clauses: readonly Clause[] = [
     must: "Every transition the engine records MUST be accepted by its entity's machine, starting from the state it last recorded.",
     source: 'spec/machines (Prefect core_policy.py, Conductor WorkflowStatus/Task.Status, DolphinScheduler WorkflowExecutionStatus)',
     checkedBy:
-      'Each transition event the engine wrote is looked up in the machine table of its entity kind; `from` must equal the previous `to`. A state name the machine does not know is reported as such, with the nearest known name (`flowconform spec` lists them). Transitions the harness derived from read-backs (cause `observed`) are left to OBSERVE-01, since a look may miss states in between.',
+      'Each transition event the engine wrote is looked up in the machine table of its entity kind; `from` must equal the previous `to`. A state name the machine does not know is reported as such, with the nearest known name (`flowconform spec` lists them). Transitions the harness derived from read-backs (cause `observed`) are left to OBSERVE-01, since a look may miss states in between. After a crash, the restarted engine\'s first line about an entity may start from any state reachable from the last one told: the killed engine may have committed moves whose lines never went out.',
     catches: [],
   },
   {

@@ -111,6 +111,26 @@ describe('TRANSITION-01: every transition is a move of its machine from the last
     expectViolated(trace.build(), 'TRANSITION-01', { entity: 'task-1', seq: unknownState.seq });
   });
 
+  it('after a crash, takes the restarted engine\'s first line from a state reachable from the last told (a line lost with the engine), and no other', () => {
+    const lostLine = (told: string[], recoveredFrom: string, crash: boolean) => {
+      const trace = new TraceBuilder();
+      trace.meta();
+      walk(trace, 'run', 'run-1', told);
+      // The engine made a move, committed it, and died before its line went out.
+      if (crash) trace.afterWall(100).fault('inject', 'engine-crash');
+      const recovered = trace.afterWall(100).transition('run', 'run-1', recoveredFrom, 'CRASHED', { cause: 'recovery' });
+      if (crash) trace.fault('clear', 'engine-crash');
+      trace.end();
+      return { events: trace.build(), recovered };
+    };
+    expectHolds(lostLine(['SCHEDULED', 'PENDING'], 'RUNNING', true).events, 'TRANSITION-01', { alone: true });
+    // A COMPLETED run reaches nothing: a line from RUNNING after it is no lost move.
+    const unreachable = lostLine(['SCHEDULED', 'PENDING', 'RUNNING', 'COMPLETED'], 'RUNNING', true);
+    expectViolated(unreachable.events, 'TRANSITION-01', { entity: 'run-1', seq: unreachable.recovered.seq });
+    const noCrash = lostLine(['SCHEDULED', 'PENDING'], 'RUNNING', false);
+    expectViolated(noCrash.events, 'TRANSITION-01', { entity: 'run-1', seq: noCrash.recovered.seq });
+  });
+
   it('judges a trace cut before its end line on what it holds: never unknown', () => {
     const trace = new TraceBuilder();
     trace.meta();
