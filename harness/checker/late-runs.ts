@@ -26,9 +26,9 @@ export const lateOnlyAfterThreshold: ClauseChecker = (history: History) => {
       continue;
     }
     const pastMs = transition.timeMs - startMs;
-    if (pastMs < lateAfterMs) {
+    if (pastMs <= lateAfterMs) {
       verdict.violation(
-        `run ${transition.id} was marked Late at logical time ${transition.timeMs} ms, ${pastMs} ms after its scheduled start (${startMs} ms): before lateAfterMs (${lateAfterMs} ms)`,
+        `run ${transition.id} was marked Late at logical time ${transition.timeMs} ms, ${pastMs} ms after its scheduled start (${startMs} ms): not more than lateAfterMs (${lateAfterMs} ms)`,
         transition.seq,
         transition.id,
       );

@@ -5,8 +5,8 @@
  * system's state, so it holds across a restart of the engine.
  *
  * When the workers are certainly paused: from the answer `ok` to a `set-workers pause`
- * request (its seq) to the beginning of the step that sends the next resume (it may act
- * before its answer comes back). A transition the harness derived from read-backs is
+ * request (its seq) to the beginning of the step that sends the next resume not answered
+ * `fail` (it may act before its answer comes back). A transition the harness derived from read-backs is
  * judged only when the run was read back waiting inside that interval, since a look can
  * find a run taken just before the pause.
  */
@@ -30,7 +30,7 @@ function pausedIntervals(history: History): PausedInterval[] {
     if (request.op !== 'set-workers') continue;
     if (request.args.action === 'pause' && request.outcome === 'ok') {
       open ??= request.seq;
-    } else if (request.args.action === 'resume' && open !== null) {
+    } else if (request.args.action === 'resume' && request.outcome !== 'fail' && open !== null) {
       const sent = history.stepBeginBefore(request.seq)?.seq ?? request.seq;
       if (sent > open) intervals.push({ fromSeq: open, toSeq: sent });
       open = null;

@@ -129,8 +129,8 @@ export const terminateRunsCoreSteps: ClauseChecker = (history) => {
 
 /**
  * A listener's calls for one workflow status: the side-effect lines of one listener and
- * workflow between two of the workflow's transitions (the engine's own; a transition the
- * harness derived from read-backs does not notify anyone).
+ * workflow between two of the workflow's transitions (a derived one included: after a
+ * restart it may stand for a change whose line the crashed engine never sent).
  */
 interface ListenerEpisode {
   calls: number;
@@ -148,7 +148,7 @@ function checkListenerCallCounts(history: History, verdict: VerdictBuilder): voi
   /** Workflow id → listener name → its calls since the workflow's last transition. */
   const episodes = new Map<string, Map<string, ListenerEpisode>>();
   for (const event of history.events) {
-    if (event.kind === 'transition' && event.entity === 'workflow' && event.cause !== 'observed') episodes.delete(event.id);
+    if (event.kind === 'transition' && event.entity === 'workflow') episodes.delete(event.id);
     if (event.kind !== 'side-effect') continue;
     const ofWorkflow = episodes.get(event.target) ?? new Map<string, ListenerEpisode>();
     episodes.set(event.target, ofWorkflow);

@@ -25,6 +25,7 @@ export function exitCleanlyOnInterrupt(): void {
       // The engines' data folders go once the engines are dead and write nothing more.
       void import('./engine-process.ts')
         .then(({ killAllEngines }) => killAllEngines())
+        .catch(() => {})
         .then(() => import('../runner/data-folders.ts'))
         .then(({ removeAllDataFolders }) => removeAllDataFolders())
         .finally(() => process.exit(code));

@@ -186,9 +186,9 @@ const situations: ReadonlyArray<{ name: string; weight: number; arbitrary: fc.Ar
   },
   {
     // late-runs-after-workers-resume and clock-across-a-restart: while the workers are
-    // paused the clock passes a deployment's slots, the newest by less than lateAfterMs
-    // (15 s) and the oldest by more, so runs are marked Late (each only once due long
-    // enough) and none is taken; with a crash, the pause must outlive the engine. Then the
+    // paused the clock passes a deployment's slots (the newest by 5 or 10 s, under
+    // lateAfterMs, or by 30 s), so runs are marked Late (each only once due long enough)
+    // and none is taken; with a crash, the pause must outlive the engine. Then the
     // workers come back and take the backlog.
     name: 'runs come due while the workers are paused',
     weight: 2,

@@ -37,6 +37,8 @@ describe('RUN-LATE-01: a run is marked Late only once its start is lateAfterMs p
   it("follows the scenario's own lateAfterMs", () => {
     expectHolds(markedLateAt(1_001, { bounds: { lateAfterMs: 1_000 } }).events, 'RUN-LATE-01');
     expectViolated(markedLateAt(999, { bounds: { lateAfterMs: 1_000 } }).events, 'RUN-LATE-01', { entity: 'd1@0' });
+    // Exactly lateAfterMs is not more than it.
+    expectViolated(markedLateAt(1_000, { bounds: { lateAfterMs: 1_000 } }).events, 'RUN-LATE-01', { entity: 'd1@0' });
   });
 
   it('is unknown when the trace gives no scheduled start', () => {

@@ -60,6 +60,17 @@ describe('DEPLOY-PAUSE-04: paused workers take no runs of a deployment', () => {
     expectViolated(events, 'DEPLOY-PAUSE-04', { entity: run });
   });
 
+  it('keeps the pause when a resume is answered fail (it did not happen)', () => {
+    let taken = 0;
+    const events = pausedStory((trace) => {
+      trace.step(5, 'begin', { workers: 'resume' });
+      trace.request('set-workers', 'workers-5', { args: { action: 'resume' }, outcome: 'fail' });
+      trace.step(5, 'end', {}, { outcome: 'ok' });
+      taken = trace.afterWall(100).move('run', run, 'PENDING', { cause: 'worker-acquired' }).seq;
+    }, { resume: false });
+    expectViolated(events, 'DEPLOY-PAUSE-04', { entity: run, seq: taken });
+  });
+
   it('judges nothing for a run started by hand (no deployment)', () => {
     const trace = new TraceBuilder();
     trace.meta();
