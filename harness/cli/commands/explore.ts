@@ -25,7 +25,7 @@ import { environment } from '../../environment.ts';
 import { campaignSuite, type CampaignContext } from '../../explore/campaign-suite.ts';
 import { arbitraryOptionsFor, explore, type ExploreReport } from '../../explore/explore.ts';
 import { suiteCoverageShortfalls, suiteExitCode, type ScenarioResult } from '../../result.ts';
-import { parseShard, shardLabel, shardRunRange } from '../../shard/shard.ts';
+import { parseShard, shardLabel, shardRunRange, type Shard } from '../../shard/shard.ts';
 import { exitCodes, UsageError } from '../exit-codes.ts';
 import type { EngineCommand } from '../../engine-process/engine-command.ts';
 import { EnginePool } from '../../engine-process/engine-pool.ts';
@@ -109,6 +109,7 @@ export async function exploreCommand(options: ExploreCommandOptions): Promise<nu
   const shrinkTimeLimitMs = parseDuration('--shrink-time-limit', options.shrinkTimeLimit);
   const acceptedClauses = parseAccepted(options.accept);
   const coverageMin = parseCoverageMin(options.coverageMin);
+  const shard = parseShard(options.shard);
   // Coverage is judged on runs; a dry run judges none, so there is nothing to count.
   if (options.dryRun && options.stats) throw new UsageError('explore: --stats needs runs (it counts the runs whose checking exercised each clause); drop --dry-run');
   if (options.dryRun && coverageMin) throw new UsageError('explore: --coverage-min needs runs to measure; drop --dry-run');
@@ -120,14 +121,14 @@ export async function exploreCommand(options: ExploreCommandOptions): Promise<nu
       // What explore would run against this engine: its steps and platforms only, and of
       // a shard only its runs (`--runs k --shard k/k` prints run k).
       const { capabilities } = await probeEngine(pool, bug);
-      const { first, last } = shardRunRange(runs, parseShard(options.shard));
+      const { first, last } = shardRunRange(runs, shard);
       const scenarios = fc.sample(scenarioArbitrary(arbitraryOptionsFor(capabilities)), { seed, numRuns: last });
       for (let run = first; run <= last; run += 1) {
         process.stdout.write(`${run === first ? '' : '---\n'}# generated scenario ${run} of ${runs}, seed ${seed}\n${stringify({ ...scenarios[run - 1], name: `generated-${run}` })}`);
       }
       return exitCodes.conformant;
     }
-    return await exploreWithPool(options, engine, pool, bug, seed, runs, timeLimitMs, shrinkTimeLimitMs, coverageMin, acceptedClauses);
+    return await exploreWithPool(options, engine, pool, bug, seed, runs, shard, timeLimitMs, shrinkTimeLimitMs, coverageMin, acceptedClauses);
   } finally {
     await pool.close();
   }
@@ -140,6 +141,7 @@ async function exploreWithPool(
   bug: string | null,
   seed: number,
   runs: number,
+  shard: Shard,
   timeLimitMs: number,
   shrinkTimeLimitMs: number,
   coverageMin: CoverageMinimum | undefined,
@@ -149,7 +151,6 @@ async function exploreWithPool(
   const replayFlags = `--seed ${seed}${bug ? ` --bug ${bug}` : ''}${options.engine ? ` --engine ${JSON.stringify(options.engine)}` : ''}`;
   console.log(`flowconform explore: seed ${seed}, up to ${runs} runs in ${timeLimitMs / 1000} s, engine ${probe.name} ${probe.version}${bug ? `, bug profile ${bug}` : ''} (rerun: npx flowconform explore ${replayFlags} --runs ${runs})`);
   const started = Date.now();
-  const shard = parseShard(options.shard);
   const detectProgress = createProgress({ label: `explore${shardLabel(shard) ? ` ${shardLabel(shard)}` : ''}` });
   let progress = detectProgress;
   const report = await explore({
